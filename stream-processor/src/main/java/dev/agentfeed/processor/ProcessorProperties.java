@@ -1,0 +1,39 @@
+package dev.agentfeed.processor;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The stream processor's own settings; Kafka client settings stay under {@code spring.kafka.*}.
+ *
+ * @param dedupeRetention how long an event id is remembered. A second event with the same org,
+ *     session and id is dropped when the record timestamps of the two are less than this apart;
+ *     once the partition's stream time (its latest record timestamp) is this far past the first
+ *     copy, the id is forgotten and a copy counts as a new event. Record time, not wall-clock time.
+ * @param commitInterval Kafka Streams {@code commit.interval.ms}. Under exactly-once a {@code
+ *     read_committed} consumer sees an output record only when its transaction commits, so this is
+ *     the latency the processor adds for dashboards; shorter means more transactions per second.
+ * @param streamThreads Kafka Streams {@code num.stream.threads} of this instance
+ */
+@Validated
+@ConfigurationProperties("agentfeed.processor")
+public record ProcessorProperties(
+    @DurationMin(minutes = 1) Duration dedupeRetention,
+    @DurationMin(millis = 1) Duration commitInterval,
+    @Min(1) @Max(64) Integer streamThreads) {
+
+  public ProcessorProperties {
+    dedupeRetention = dedupeRetention == null ? Duration.ofHours(24) : dedupeRetention;
+    commitInterval = commitInterval == null ? Duration.ofMillis(20) : commitInterval;
+    streamThreads = streamThreads == null ? 1 : streamThreads;
+  }
+
+  /** Every setting at its default. */
+  public static ProcessorProperties defaults() {
+    return new ProcessorProperties(null, null, null);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.agentfeed.processor.streams;
+
+import dev.agentfeed.common.topics.TopicsProperties;
+import dev.agentfeed.model.Topics;
+import dev.agentfeed.processor.ProcessorProperties;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+
+/**
+ * The Kafka Streams settings the pipeline's contract fixes. They override anything set under {@code
+ * spring.kafka.streams.properties}, so a deployment cannot silently lose exactly-once.
+ *
+ * <ul>
+ *   <li>{@code exactly_once_v2}: the seq stores and the output commit in one transaction, so a
+ *       retried task reassigns the same seqs and {@code read_committed} readers see each event
+ *       once.
+ *   <li>{@code commit.interval.ms} from {@code agentfeed.processor.commit-interval}: the latency a
+ *       {@code read_committed} reader sees.
+ *   <li>Records on the raw topic that are not envelopes go to the dead-letter topic, with the
+ *       exception, the source topic, partition and offset in {@code __streams.errors.*} headers and
+ *       the original key and value untouched (KIP-1034), and processing goes on.
+ *   <li>Changelog topics are replicated like the pipeline's topics ({@code
+ *       agentfeed.topics.replication-factor}).
+ * </ul>
+ */
+final class ProcessorStreamsSettings {
+
+  private final ProcessorProperties processor;
+  private final TopicsProperties topicsProperties;
+  private final Topics topics;
+
+  ProcessorStreamsSettings(
+      ProcessorProperties processor, TopicsProperties topicsProperties, Topics topics) {
+    this.processor = processor;
+    this.topicsProperties = topicsProperties;
+    this.topics = topics;
+  }
+
+  Map<String, Object> asMap() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, processor.commitInterval().toMillis());
+    settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, processor.streamThreads());
+    settings.put(
+        StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topicsProperties.replicationFactor());
+    if (topicsProperties.replicationFactor() > 1) {
+      // As for the pipeline's own topics: an acknowledged changelog write survives a broker loss.
+      settings.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "2");
+    }
+    settings.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    settings.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
+    return settings;
+  }
+
+  void applyTo(StreamsBuilderFactoryBean factoryBean) {
+    Properties properties = factoryBean.getStreamsConfiguration();
+    properties.putAll(asMap());
+    factoryBean.setStreamsConfiguration(properties);
+  }
+}

@@ -1,0 +1,271 @@
+package dev.agentfeed.processor.sequencing;
+
+import static dev.agentfeed.processor.sequencing.TestEvents.toolCompleted;
+import static dev.agentfeed.processor.sequencing.TestEvents.toolFailed;
+import static dev.agentfeed.processor.sequencing.TestEvents.toolStarted;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.EventSerde;
+import dev.agentfeed.model.Topics;
+import dev.agentfeed.processor.StreamProcessorApplication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The application as it runs: started with {@link StreamProcessorApplication#application()} against
+ * one in-process broker, exactly-once, creating its own topics. Raw events go in with a plain
+ * producer, the outputs come back through {@code read_committed} consumers. Each test uses sessions
+ * of its own, since the broker and the application are shared by the class.
+ */
+class SequencingIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final Topics TOPICS = Topics.withDefaultPrefix();
+  private static final EventSerde SERDE = new EventSerde();
+
+  @TempDir private static Path stateDir;
+
+  private static EmbeddedKafkaKraftBroker broker;
+  private static ConfigurableApplicationContext app;
+  private static KafkaProducer<String, byte[]> producer;
+
+  @BeforeAll
+  static void startBrokerAndApplication() {
+    broker = new EmbeddedKafkaKraftBroker(1, 3);
+    broker.brokerProperties(
+        Map.of(
+            "transaction.state.log.replication.factor", "1",
+            "transaction.state.log.min.isr", "1",
+            "group.initial.rebalance.delay.ms", "0"));
+    broker.afterPropertiesSet();
+    app =
+        StreamProcessorApplication.application()
+            .run(
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--spring.kafka.streams.state-dir=" + stateDir,
+                "--server.port=0",
+                "--agentfeed.topics.partitions=3");
+    producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString(),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new StringSerializer(),
+            new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (app != null) {
+      app.close();
+    }
+    if (broker != null) {
+      broker.destroy();
+    }
+  }
+
+  @Test
+  void shouldWriteEveryRawEventOnceWithItsSessionSeqToEnrichedAndFeedLive() {
+    List<EventEnvelope> raw = new ArrayList<>();
+    for (int i = 1; i <= 25; i++) {
+      raw.add(toolStarted("org-a", "ses-flow-1", "a" + i));
+      raw.add(
+          i % 5 == 0
+              ? toolFailed("org-b", "ses-flow-2", "b" + i)
+              : toolCompleted("org-b", "ses-flow-2", "b" + i, true));
+      if (i == 10) {
+        raw.add(toolStarted("org-a", "ses-flow-1", "a3"));
+      }
+    }
+    raw.forEach(this::produce);
+    producer.flush();
+
+    Map<String, List<String>> expected = new LinkedHashMap<>();
+    expected.put("org-a/ses-flow-1", sequence("ses-flow-1", "a", 25));
+    expected.put("org-b/ses-flow-2", sequence("ses-flow-2", "b", 25));
+    Set<String> sessions = Set.of("ses-flow-1", "ses-flow-2");
+
+    assertThat(bySession(readUntil(TOPICS.enriched(), sessions, 50))).isEqualTo(expected);
+    assertThat(bySession(readUntil(TOPICS.feedLive(), sessions, 50))).isEqualTo(expected);
+  }
+
+  @Test
+  void shouldSendUndeserializableRecordToDeadLetterTopicAndGoOn() {
+    byte[] poison = "not an envelope".getBytes(StandardCharsets.UTF_8);
+    produce(toolStarted("org-a", "ses-dlq", "d1"));
+    producer.send(new ProducerRecord<>(TOPICS.raw(), "ses-dlq", poison));
+    produce(toolStarted("org-a", "ses-dlq", "d2"));
+    producer.flush();
+
+    List<ConsumerRecord<byte[], byte[]>> dead =
+        readUntil(TOPICS.deadLetters(), record -> true, 1, new ByteArrayDeserializer());
+    assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("ses-dlq");
+    assertThat(dead.get(0).value()).isEqualTo(poison);
+    assertThat(
+            Map.of(
+                "exception", header(dead.get(0), "__streams.errors.exception"),
+                "message", header(dead.get(0), "__streams.errors.message"),
+                "topic", header(dead.get(0), "__streams.errors.topic")))
+        .isEqualTo(
+            Map.of(
+                "exception",
+                "org.apache.kafka.common.errors.SerializationException",
+                "message",
+                "not an agentfeed envelope on " + TOPICS.raw(),
+                "topic",
+                TOPICS.raw()));
+    assertThat(bySession(readUntil(TOPICS.enriched(), Set.of("ses-dlq"), 2)))
+        .isEqualTo(Map.of("org-a/ses-dlq", List.of("ses-dlq|d1|1", "ses-dlq|d2|2")));
+  }
+
+  @Test
+  void shouldReportRunningKafkaStreamsOnHealthEndpoint() {
+    String port = app.getEnvironment().getRequiredProperty("local.server.port");
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build();
+    JsonMapper json = JsonMapper.builder().build();
+
+    await()
+        .atMost(PATIENCE)
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> response =
+                  HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+              assertThat(response.statusCode()).isEqualTo(200);
+              assertThat(json.readTree(response.body()).at("/components/kafkaStreams"))
+                  .isEqualTo(
+                      json.readTree(
+                          "{\"status\":\"UP\",\"details\":{\"state\":\"RUNNING\",\"streamThreads\":1}}"));
+            });
+  }
+
+  private void produce(EventEnvelope event) {
+    producer.send(
+        new ProducerRecord<>(
+            TOPICS.raw(), event.sessionId(), SERDE.serializer().serialize(TOPICS.raw(), event)));
+  }
+
+  /** What a session's records must read as: key, id and seq, in seq order. */
+  private static List<String> sequence(String session, String idPrefix, int count) {
+    List<String> records = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      records.add(session + "|" + idPrefix + i + "|" + i);
+    }
+    return records;
+  }
+
+  /** The records of each session in the order a consumer got them. */
+  private static Map<String, List<String>> bySession(
+      List<ConsumerRecord<String, EventEnvelope>> records) {
+    Map<String, List<String>> sessions = new LinkedHashMap<>();
+    for (ConsumerRecord<String, EventEnvelope> record : records) {
+      EventEnvelope event = record.value();
+      sessions
+          .computeIfAbsent(event.session().key(), k -> new ArrayList<>())
+          .add(record.key() + "|" + event.id() + "|" + event.seq());
+    }
+    return sessions;
+  }
+
+  private static List<ConsumerRecord<String, EventEnvelope>> readUntil(
+      String topic, Set<String> sessions, int count) {
+    List<ConsumerRecord<String, byte[]>> raw =
+        readUntil(
+            topic, record -> sessions.contains(record.key()), count, new StringDeserializer());
+    return raw.stream()
+        .map(
+            r ->
+                new ConsumerRecord<>(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.key(),
+                    SERDE.deserializer().deserialize(topic, r.value())))
+        .toList();
+  }
+
+  /**
+   * Reads {@code topic} from the start as a dashboard would ({@code read_committed}) until at least
+   * {@code count} matching records arrived. Callers compare whole lists, so a record that should
+   * not be there (a duplicate, a gap) still fails the test: a session's records arrive in order.
+   */
+  private static <K> List<ConsumerRecord<K, byte[]>> readUntil(
+      String topic,
+      Predicate<ConsumerRecord<K, byte[]>> matching,
+      int count,
+      Deserializer<K> keyDeserializer) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.getBrokersAsString(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "test-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    List<ConsumerRecord<K, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<K, byte[]> consumer =
+        new KafkaConsumer<>(config, keyDeserializer, new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      await()
+          .atMost(PATIENCE)
+          .pollInSameThread()
+          .pollInterval(Duration.ZERO)
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(
+                        r -> {
+                          if (matching.test(r)) {
+                            records.add(r);
+                          }
+                        });
+                return records.size() >= count;
+              });
+    }
+    return records;
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
