@@ -1,0 +1,86 @@
+package dev.agentfeed.gateway;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The gateway's own settings ({@code agentfeed.gateway.*}); Kafka client settings stay under {@code
+ * spring.kafka.*}.
+ *
+ * @param heartbeatInterval how often every connection gets a {@code heartbeat} frame
+ * @param maxOutboundBuffer frames queued for one connection before it is told to resync and closed
+ * @param sendTimeLimit how long one send to a client may block before the client counts as stalled
+ * @param tailRecords records of each partition kept in memory to join a replay to the live feed
+ * @param tailBytes bytes of each partition's in-memory tail
+ * @param sessionIndexSize sessions remembered in the sessionId to organisations index
+ * @param partitionRefreshInterval how often the reader checks feed.live for added partitions
+ * @param pollTimeout how long one poll of the reader and of a replay waits for records
+ * @param replayThreads history replays that run at once
+ * @param replayQueue replays that may wait for a thread before a subscribe is refused
+ * @param senderThreads threads that write frames to sockets, so no reader ever blocks on a client
+ * @param maxSubscriptionsPerConnection subscriptions one connection may hold at once
+ * @param cursorSecret HMAC key of cursors (at least 32 bytes); derived from the JWT secret if unset
+ * @param allowedOrigins origin patterns allowed to open the WebSocket (tokens, not cookies,
+ *     authenticate, so any origin is safe by default)
+ */
+@Validated
+@ConfigurationProperties("agentfeed.gateway")
+public record GatewayProperties(
+    Duration heartbeatInterval,
+    DataSize maxOutboundBuffer,
+    Duration sendTimeLimit,
+    @Min(0) @Max(1_000_000) Integer tailRecords,
+    DataSize tailBytes,
+    @Min(1) Integer sessionIndexSize,
+    Duration partitionRefreshInterval,
+    Duration pollTimeout,
+    @Min(1) @Max(256) Integer replayThreads,
+    @Min(0) Integer replayQueue,
+    @Min(1) @Max(1024) Integer senderThreads,
+    @Min(1) Integer maxSubscriptionsPerConnection,
+    String cursorSecret,
+    @NotEmpty List<String> allowedOrigins) {
+
+  public GatewayProperties {
+    heartbeatInterval = orDefault(heartbeatInterval, Duration.ofSeconds(15));
+    maxOutboundBuffer = maxOutboundBuffer == null ? DataSize.ofMegabytes(1) : maxOutboundBuffer;
+    sendTimeLimit = orDefault(sendTimeLimit, Duration.ofSeconds(10));
+    tailRecords = tailRecords == null ? 10_000 : tailRecords;
+    tailBytes = tailBytes == null ? DataSize.ofMegabytes(16) : tailBytes;
+    sessionIndexSize = sessionIndexSize == null ? 100_000 : sessionIndexSize;
+    partitionRefreshInterval = orDefault(partitionRefreshInterval, Duration.ofSeconds(30));
+    pollTimeout = orDefault(pollTimeout, Duration.ofMillis(100));
+    replayThreads = replayThreads == null ? 4 : replayThreads;
+    replayQueue = replayQueue == null ? 256 : replayQueue;
+    senderThreads = senderThreads == null ? 16 : senderThreads;
+    maxSubscriptionsPerConnection =
+        maxSubscriptionsPerConnection == null ? 100 : maxSubscriptionsPerConnection;
+    allowedOrigins = allowedOrigins == null ? List.of("*") : List.copyOf(allowedOrigins);
+    requirePositive("heartbeat-interval", heartbeatInterval);
+    requirePositive("send-time-limit", sendTimeLimit);
+    requirePositive("partition-refresh-interval", partitionRefreshInterval);
+    requirePositive("poll-timeout", pollTimeout);
+    if (maxOutboundBuffer.toBytes() < 1024 || maxOutboundBuffer.toBytes() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "agentfeed.gateway.max-outbound-buffer must be between 1KB and 2GB, was "
+              + maxOutboundBuffer);
+    }
+  }
+
+  private static Duration orDefault(Duration value, Duration fallback) {
+    return value == null ? fallback : value;
+  }
+
+  private static void requirePositive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(
+          "agentfeed.gateway." + name + " must be positive, was " + value);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.agentfeed.gateway.feed;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+
+/**
+ * Creates the gateway's consumers of {@code feed.live} from {@code spring.kafka.*}. They are
+ * assign-based: no group, no commits, since every gateway instance reads every partition and keeps
+ * no position across restarts. {@code read_committed}, so no dashboard ever sees an aborted record.
+ */
+public final class FeedConsumers {
+
+  private final Map<String, Object> base;
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
+
+  public FeedConsumers(KafkaProperties kafka) {
+    Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    this.base = Map.copyOf(config);
+  }
+
+  /**
+   * A new consumer; {@code purpose} names it in the broker's and the client's logs. With {@code
+   * failOnMissingOffsets} a read from an offset that retention has deleted throws instead of
+   * silently jumping ahead, which a replay must report rather than hide.
+   */
+  Consumer<byte[], byte[]> create(String purpose, boolean failOnMissingOffsets) {
+    Map<String, Object> config = new HashMap<>(base);
+    if (failOnMissingOffsets) {
+      config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    }
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "agentfeed-gateway-" + instance + "-" + purpose);
+    return new KafkaConsumer<>(config);
+  }
+}

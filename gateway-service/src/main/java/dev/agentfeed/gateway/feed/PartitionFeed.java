@@ -1,0 +1,129 @@
+package dev.agentfeed.gateway.feed;
+
+import dev.agentfeed.model.SessionRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live state of one partition of {@code feed.live}: where the live reader is, the in-memory
+ * tail, and the subscribers of the sessions in it. Its monitor is the dispatch lock: the reader
+ * appends and dispatches under it, and a replay joins the live feed under it, so that no record is
+ * delivered twice or missed at the seam between history and live.
+ */
+public final class PartitionFeed {
+
+  private final int partition;
+  private final FeedTail tail;
+  private final Map<SessionRef, List<Registration>> subscribers = new HashMap<>();
+  // The next offset the live reader will read.
+  private long position;
+  // Where the log ended when the reader started: a live subscription made while the reader is
+  // still catching up must not get the records that were already there.
+  private long liveFrom;
+  private int subscriberCount;
+
+  PartitionFeed(int partition, int tailRecords, long tailBytes) {
+    this.partition = partition;
+    this.tail = new FeedTail(tailRecords, tailBytes);
+  }
+
+  public int partition() {
+    return partition;
+  }
+
+  public synchronized long position() {
+    return position;
+  }
+
+  public synchronized int subscriberCount() {
+    return subscriberCount;
+  }
+
+  synchronized void startAt(long offset, long logEnd) {
+    position = offset;
+    liveFrom = logEnd;
+    tail.reset(offset);
+  }
+
+  synchronized boolean caughtUp() {
+    return position >= liveFrom;
+  }
+
+  /**
+   * The live reader hands over what it read from this partition, in offset order, and where it is
+   * now (which may be past the last record: transaction markers take offsets too).
+   */
+  synchronized void append(List<FeedRecord> records, long newPosition) {
+    for (FeedRecord record : records) {
+      tail.add(record);
+      List<Registration> registered = subscribers.get(record.session());
+      if (registered != null) {
+        for (Registration registration : registered) {
+          if (record.offset() >= registration.nextOffset()) {
+            registration.subscriber().onRecord(record);
+          }
+        }
+      }
+    }
+    position = Math.max(position, newPosition);
+  }
+
+  synchronized void advanceTo(long newPosition) {
+    position = Math.max(position, newPosition);
+  }
+
+  /** Subscribes to what the reader reads from now on. */
+  public synchronized void registerLive(FeedSubscriber subscriber) {
+    if (subscriber.active()) {
+      register(subscriber, Math.max(position, liveFrom));
+    }
+  }
+
+  /**
+   * Joins a replay to the live feed. The replay has delivered every record of the session before
+   * {@code replayedUpTo}; if the tail still holds everything from there to the reader's position,
+   * those records of the session are delivered now and the subscriber gets the rest live.
+   *
+   * @return false when the tail no longer reaches back that far: replay further and try again; true
+   *     when joined, or when the subscriber is no longer active
+   */
+  public synchronized boolean registerAfterReplay(FeedSubscriber subscriber, long replayedUpTo) {
+    if (!subscriber.active()) {
+      // Unsubscribed meanwhile: checked under the lock, so it cannot be registered after the
+      // unsubscribe removed it.
+      return true;
+    }
+    if (replayedUpTo < position && !tail.covers(replayedUpTo)) {
+      return false;
+    }
+    for (FeedRecord record : tail.since(replayedUpTo, subscriber)) {
+      if (record.offset() < position) {
+        subscriber.onRecord(record);
+      }
+    }
+    register(subscriber, Math.max(position, replayedUpTo));
+    return true;
+  }
+
+  public synchronized void unregister(FeedSubscriber subscriber) {
+    List<Registration> registered = subscribers.get(subscriber.session());
+    if (registered != null && registered.removeIf(r -> r.subscriber() == subscriber)) {
+      subscriberCount--;
+      if (registered.isEmpty()) {
+        subscribers.remove(subscriber.session());
+      }
+    }
+  }
+
+  private void register(FeedSubscriber subscriber, long nextOffset) {
+    subscribers
+        .computeIfAbsent(subscriber.session(), s -> new ArrayList<>(1))
+        .add(new Registration(subscriber, nextOffset));
+    subscriberCount++;
+  }
+
+  /** The dispatcher delivers a subscriber only records at or after its next offset. */
+  private record Registration(FeedSubscriber subscriber, long nextOffset) {}
+}

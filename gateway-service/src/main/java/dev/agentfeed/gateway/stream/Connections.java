@@ -1,0 +1,36 @@
+package dev.agentfeed.gateway.stream;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The open connections of this instance, by WebSocket session id. */
+final class Connections {
+
+  private final Map<String, Connection> byId = new ConcurrentHashMap<>();
+
+  void add(Connection connection) {
+    byId.put(connection.id(), connection);
+  }
+
+  Connection get(String id) {
+    return byId.get(id);
+  }
+
+  Connection remove(String id) {
+    return byId.remove(id);
+  }
+
+  Collection<Connection> all() {
+    return List.copyOf(byId.values());
+  }
+
+  int size() {
+    return byId.size();
+  }
+
+  int subscriptions() {
+    return byId.values().stream().mapToInt(Connection::subscriptionCount).sum();
+  }
+}

@@ -1,0 +1,109 @@
+package dev.agentfeed.gateway.stream;
+
+import dev.agentfeed.common.security.Caller;
+import dev.agentfeed.gateway.GatewayProperties;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The {@code /v1/stream} endpoint: reads client frames (subscribe, unsubscribe, ping) on the
+ * WebSocket I/O thread and answers through the connection's outbox. A frame that cannot be served
+ * gets an {@code error} frame; it never closes the connection or touches its other subscriptions.
+ */
+final class StreamHandler extends TextWebSocketHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamHandler.class);
+
+  private final Connections connections;
+  private final SubscriptionService subscriptions;
+  private final ClientFrames clientFrames;
+  private final Frames frames;
+  private final CursorCodec cursors;
+  private final Executor sender;
+  private final GatewayProperties properties;
+  private final Runnable onResync;
+
+  StreamHandler(
+      Connections connections,
+      SubscriptionService subscriptions,
+      ClientFrames clientFrames,
+      Frames frames,
+      CursorCodec cursors,
+      Executor sender,
+      GatewayProperties properties,
+      Runnable onResync) {
+    this.connections = connections;
+    this.subscriptions = subscriptions;
+    this.clientFrames = clientFrames;
+    this.frames = frames;
+    this.cursors = cursors;
+    this.sender = sender;
+    this.properties = properties;
+    this.onResync = onResync;
+  }
+
+  @Override
+  public void afterConnectionEstablished(WebSocketSession session) throws IOException {
+    Object caller = session.getAttributes().get(CallerHandshakeInterceptor.CALLER_ATTRIBUTE);
+    if (!(caller instanceof Caller known)) {
+      session.close(CloseStatus.POLICY_VIOLATION.withReason("unauthenticated"));
+      return;
+    }
+    ConcurrentWebSocketSessionDecorator decorated =
+        new ConcurrentWebSocketSessionDecorator(
+            session,
+            (int) properties.sendTimeLimit().toMillis(),
+            (int) properties.maxOutboundBuffer().toBytes());
+    connections.add(
+        new Connection(
+            known, decorated, sender, frames, cursors, properties.sendTimeLimit(), onResync));
+    log.debug("WebSocket session {} opened for organisation {}", session.getId(), known.orgId());
+  }
+
+  @Override
+  protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+    Connection connection = connections.get(session.getId());
+    if (connection == null) {
+      return;
+    }
+    JsonNode frame = null;
+    try {
+      frame = clientFrames.parse(message.getPayload());
+      String op = frame.get("op").stringValue();
+      switch (op) {
+        case "subscribe" -> subscriptions.subscribe(connection, clientFrames.subscribe(frame));
+        case "unsubscribe" ->
+            subscriptions.unsubscribe(connection, clientFrames.unsubscribe(frame));
+        case "ping" -> connection.send(frames.pong(clientFrames.pingId(frame)));
+        default ->
+            throw new ProtocolException(
+                ErrorCode.UNKNOWN_OP,
+                "unknown op \"" + op + "\"; the ops are subscribe, unsubscribe and ping");
+      }
+    } catch (ProtocolException e) {
+      connection.send(frames.error(ClientFrames.idOf(frame), e.code(), e.getMessage()));
+    }
+  }
+
+  @Override
+  public void handleTransportError(WebSocketSession session, Throwable exception) {
+    log.debug("Transport error on WebSocket session {}", session.getId(), exception);
+  }
+
+  @Override
+  public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+    Connection connection = connections.remove(session.getId());
+    if (connection != null) {
+      subscriptions.closeAll(connection);
+      log.debug("WebSocket session {} closed: {}", session.getId(), status);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.agentfeed.gateway.stream;
+
+import dev.agentfeed.gateway.GatewayProperties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * The gateway's two pools. Senders write frames to sockets (at most one task per connection at a
+ * time, so the queue is bounded by the connections); replays read history (bounded by the replay
+ * slots of {@link SubscriptionService}). Neither is exposed as a bean, so Spring's own task
+ * executor stays as it is.
+ */
+final class StreamThreads implements DisposableBean {
+
+  private final ExecutorService senders;
+  private final ExecutorService replays;
+
+  StreamThreads(GatewayProperties properties) {
+    this.senders = pool("agentfeed-sender-", properties.senderThreads());
+    this.replays = pool("agentfeed-replay-", properties.replayThreads());
+  }
+
+  ExecutorService senders() {
+    return senders;
+  }
+
+  ExecutorService replays() {
+    return replays;
+  }
+
+  @Override
+  public void destroy() throws InterruptedException {
+    replays.shutdownNow();
+    senders.shutdown();
+    senders.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  private static ExecutorService pool(String prefix, int threads) {
+    CustomizableThreadFactory factory = new CustomizableThreadFactory(prefix);
+    factory.setDaemon(true);
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+}
