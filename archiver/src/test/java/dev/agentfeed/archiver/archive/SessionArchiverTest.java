@@ -1,0 +1,219 @@
+package dev.agentfeed.archiver.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.agentfeed.archiver.replay.ReplayCodec;
+import dev.agentfeed.archiver.replay.ReplayFolder;
+import dev.agentfeed.archiver.replay.ReplayManifest;
+import dev.agentfeed.archiver.replay.ReplayObject;
+import dev.agentfeed.archiver.replay.SessionStatus;
+import dev.agentfeed.archiver.storage.ReplayStore;
+import dev.agentfeed.archiver.testing.InProcessS3;
+import dev.agentfeed.archiver.testing.TestSessions;
+import dev.agentfeed.model.EventCodec;
+import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.SessionRef;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkException;
+
+class SessionArchiverTest {
+
+  private static final String BUCKET = "archiver-test";
+  private static final Instant START = Instant.parse("2026-01-30T12:00:00Z");
+  private static final EventCodec EVENTS = new EventCodec();
+  private static final ReplayCodec CODEC = new ReplayCodec(EVENTS.mapper());
+  private static final AtomicLong OFFSETS = new AtomicLong();
+
+  private static InProcessS3 s3;
+  private static SessionArchiver archiver;
+
+  @BeforeAll
+  static void startS3() {
+    s3 = InProcessS3.start();
+    s3.createBucket(BUCKET);
+    archiver = new SessionArchiver(new ReplayStore(s3.client(), BUCKET), CODEC, Duration.ofDays(2));
+  }
+
+  @AfterAll
+  static void stopS3() {
+    s3.close();
+  }
+
+  private static SessionBuffer buffer(List<EventEnvelope> events, SessionStatus status) {
+    EventEnvelope first = events.get(0);
+    SessionBuffer buffer = new SessionBuffer(first.session(), OFFSETS.get());
+    for (EventEnvelope event : events) {
+      buffer.add(PartitionWriterTest.buffered(event, OFFSETS.getAndIncrement()), START);
+    }
+    buffer.finish(status);
+    return buffer;
+  }
+
+  private static List<String> lines(List<EventEnvelope> events) {
+    return events.stream().map(EVENTS::toJson).toList();
+  }
+
+  private static ReplayFolder folder(String sessionId) {
+    return ReplayFolder.of(new SessionRef("org-1", sessionId), START);
+  }
+
+  @Test
+  void shouldWriteTheReplayAndThenAManifestThatDescribesIt() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-failed", 6, START);
+    ReplayFolder folder = folder("ses-failed");
+
+    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.FAILED));
+
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+    assertThat(s3.keys(BUCKET, folder.prefix()))
+        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey()));
+    assertThat(CODEC.readLines(replay)).isEqualTo(lines(events));
+    assertThat(CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey())))
+        .isEqualTo(
+            new ReplayManifest(
+                1,
+                "org-1",
+                "ses-failed",
+                "executor-high",
+                SessionStatus.FAILED,
+                6,
+                1,
+                6,
+                START,
+                START.plusSeconds(5),
+                List.of(
+                    new ReplayObject(
+                        folder.replayKey(),
+                        replay.length,
+                        ReplayCodec.sha256Hex(replay),
+                        6,
+                        1,
+                        6))));
+  }
+
+  @Test
+  void shouldLeaveASessionTheManifestAlreadyCoversAsItIs() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-again", 10, START);
+    archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    ReplayFolder folder = folder("ses-again");
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+
+    List<SessionArchiver.Outcome> outcomes =
+        List.of(
+            archiver.archive(buffer(events, SessionStatus.COMPLETED)),
+            archiver.archive(buffer(events.subList(5, 10), SessionStatus.COMPLETED)));
+
+    assertThat(outcomes)
+        .isEqualTo(
+            List.of(
+                SessionArchiver.Outcome.ALREADY_ARCHIVED,
+                SessionArchiver.Outcome.ALREADY_ARCHIVED));
+    assertThat(s3.keys(BUCKET, folder.prefix()))
+        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey()));
+    assertThat(s3.bytes(BUCKET, folder.replayKey())).isEqualTo(replay);
+  }
+
+  @Test
+  void shouldWriteEventsAfterTheManifestAsASegmentAndLeaveTheReplayAlone() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-late", 12, START);
+    archiver.archive(buffer(events.subList(0, 10), SessionStatus.IDLE));
+    ReplayFolder folder = folder("ses-late");
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+    byte[] manifest = s3.bytes(BUCKET, folder.manifestKey());
+
+    SessionArchiver.Outcome outcome =
+        archiver.archive(buffer(events.subList(7, 12), SessionStatus.IDLE));
+
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
+    assertThat(s3.keys(BUCKET, folder.prefix()))
+        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey(), folder.segmentKey(11, 12)));
+    assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.segmentKey(11, 12))))
+        .isEqualTo(lines(events.subList(10, 12)));
+    assertThat(
+            List.of(s3.bytes(BUCKET, folder.replayKey()), s3.bytes(BUCKET, folder.manifestKey())))
+        .containsExactly(replay, manifest);
+  }
+
+  @Test
+  void shouldFindTheManifestOfASessionThatStartedTheDayBefore() {
+    Instant beforeMidnight = Instant.parse("2026-01-30T23:59:50Z");
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-midnight", 22, beforeMidnight);
+    archiver.archive(buffer(events.subList(0, 20), SessionStatus.IDLE));
+    ReplayFolder folder = ReplayFolder.of(new SessionRef("org-1", "ses-midnight"), beforeMidnight);
+
+    archiver.archive(buffer(events.subList(14, 22), SessionStatus.IDLE));
+
+    assertThat(events.get(14).ts()).isAfter(Instant.parse("2026-01-31T00:00:00Z"));
+    assertThat(s3.keys(BUCKET, "replays/org=org-1/date=2026-01-31/session=ses-midnight/"))
+        .isEmpty();
+    assertThat(s3.keys(BUCKET, folder.prefix()))
+        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey(), folder.segmentKey(21, 22)));
+  }
+
+  @Test
+  void shouldWriteATailWithoutManifestAsASegmentRatherThanAReplay() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-headless", 7, START);
+
+    SessionArchiver.Outcome outcome =
+        archiver.archive(buffer(events.subList(4, 7), SessionStatus.IDLE));
+
+    ReplayFolder folder =
+        ReplayFolder.of(new SessionRef("org-1", "ses-headless"), events.get(4).ts());
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
+    assertThat(s3.keys(BUCKET, folder.prefix())).isEqualTo(List.of(folder.segmentKey(5, 7)));
+  }
+
+  @Test
+  void shouldWriteTheSameBytesAgainWhenACrashLeftTheReplayWithoutManifest() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-crash", 20, START);
+    ReplayFolder folder = folder("ses-crash");
+    archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+    byte[] manifest = s3.bytes(BUCKET, folder.manifestKey());
+    s3.delete(BUCKET, folder.manifestKey());
+
+    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.COMPLETED));
+
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+    assertThat(
+            List.of(s3.bytes(BUCKET, folder.replayKey()), s3.bytes(BUCKET, folder.manifestKey())))
+        .containsExactly(replay, manifest);
+  }
+
+  @Test
+  void shouldReplaceAnIdleReplayWithTheLongerSessionReadAgain() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-grown", 8, START);
+    ReplayFolder folder = folder("ses-grown");
+    archiver.archive(buffer(events.subList(0, 5), SessionStatus.IDLE));
+
+    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.COMPLETED));
+
+    ReplayManifest manifest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+    assertThat(List.of(manifest.status(), manifest.eventCount(), manifest.lastSeq()))
+        .isEqualTo(List.of(SessionStatus.COMPLETED, 8L, 8L));
+    assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.replayKey()))).isEqualTo(lines(events));
+  }
+
+  @Test
+  void shouldThrowAndWriteNothingWhileS3IsDown() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-outage", 4, START);
+    SessionBuffer buffer = buffer(events, SessionStatus.COMPLETED);
+    s3.stop();
+    try {
+      assertThatThrownBy(() -> archiver.archive(buffer)).isInstanceOf(SdkException.class);
+    } finally {
+      s3.restart();
+    }
+
+    assertThat(archiver.archive(buffer)).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+  }
+}
