@@ -1,0 +1,107 @@
+package dev.agentfeed.e2e;
+
+import dev.agentfeed.archiver.ArchiverApplication;
+import dev.agentfeed.archiver.testing.InProcessS3;
+import dev.agentfeed.common.security.Scope;
+import dev.agentfeed.common.security.TokenMinter;
+import dev.agentfeed.gateway.GatewayApplication;
+import dev.agentfeed.ingest.IngestApplication;
+import dev.agentfeed.processor.StreamProcessorApplication;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * The whole pipeline in this JVM: a real single-node KRaft broker, a real S3 endpoint (S3Proxy) and
+ * the four Spring Boot services, each started the way its own main class starts it, on free ports.
+ * Closing stops them in reverse order.
+ */
+final class RunningPipeline implements AutoCloseable {
+
+  static final String SECRET = "e2e-secret-that-is-long-enough-for-hs256-0123";
+  static final String BUCKET = "agentfeed-replays";
+
+  private final EmbeddedKafkaBroker kafka;
+  private final InProcessS3 s3;
+  private final Path stateDir;
+  private final List<ConfigurableApplicationContext> services = new ArrayList<>();
+  private final ConfigurableApplicationContext ingest;
+  private final ConfigurableApplicationContext gateway;
+  private final TokenMinter tokens = new TokenMinter(SECRET, Clock.systemUTC());
+
+  RunningPipeline() throws IOException {
+    kafka =
+        new EmbeddedKafkaKraftBroker(1, 3)
+            .brokerProperties(
+                Map.of(
+                    "transaction.state.log.replication.factor", "1",
+                    "transaction.state.log.min.isr", "1",
+                    "group.initial.rebalance.delay.ms", "0"));
+    kafka.afterPropertiesSet();
+    s3 = InProcessS3.start();
+    stateDir = Files.createTempDirectory("agentfeed-e2e-state");
+    start(StreamProcessorApplication.application(), "--spring.kafka.streams.state-dir=" + stateDir);
+    ingest = start(IngestApplication.application());
+    gateway = start(GatewayApplication.application());
+    start(
+        ArchiverApplication.application(),
+        Stream.concat(
+                s3.archiverArguments(BUCKET).stream(),
+                Stream.of("--agentfeed.archiver.idle-timeout=PT1M"))
+            .toArray(String[]::new));
+  }
+
+  private ConfigurableApplicationContext start(SpringApplication application, String... extra) {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString());
+    args.add("--agentfeed.security.jwt.secret=" + SECRET);
+    args.add("--agentfeed.topics.partitions=3");
+    args.addAll(List.of(extra));
+    ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
+    services.add(context);
+    return context;
+  }
+
+  URI ingestUri(String path) {
+    return URI.create("http://localhost:" + port(ingest) + path);
+  }
+
+  URI gatewayWebSocket() {
+    return URI.create("ws://localhost:" + port(gateway) + "/v1/stream");
+  }
+
+  String token(String org, Scope scope) {
+    return tokens.mint(org, List.of(scope), null, Duration.ofMinutes(30));
+  }
+
+  InProcessS3 s3() {
+    return s3;
+  }
+
+  private static int port(ConfigurableApplicationContext context) {
+    return Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
+  }
+
+  @Override
+  public void close() {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+    s3.close();
+    kafka.destroy();
+    FileSystemUtils.deleteRecursively(stateDir.toFile());
+  }
+}
