@@ -12,6 +12,7 @@ import java.net.http.WebSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,6 +81,12 @@ final class PipelineBenchmark implements Callable<Integer> {
   @Option(names = "--payload-bytes", defaultValue = "1000", description = "text per event")
   int payloadBytes;
 
+  @Option(
+      names = "--batch",
+      defaultValue = "1",
+      description = "events per POST (NDJSON when above 1); the rate stays in events per second")
+  int batch;
+
   @Option(names = "--max-in-flight", defaultValue = "512", description = "HTTP requests at once")
   int maxInFlight;
 
@@ -93,6 +100,8 @@ final class PipelineBenchmark implements Callable<Integer> {
   private final AtomicLong framesBeforeAccepted = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final java.util.Queue<String> problems =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean measuring;
 
   /** When one event was sent, accepted and seen; whichever of the last two comes second records. */
@@ -120,20 +129,23 @@ final class PipelineBenchmark implements Callable<Integer> {
             .toList();
 
     out.printf(
-        "agentfeed pipeline benchmark: rate %.0f ev/s, %s warm-up + %s measured, %d sessions, %d-byte"
-            + " texts%n",
-        rate, warmup, duration, sessions, payloadBytes);
+        "agentfeed pipeline benchmark: rate %.0f ev/s, %d per POST, %s warm-up + %s measured, %d"
+            + " sessions, %d-byte texts%n",
+        rate, batch, warmup, duration, sessions, payloadBytes);
     WebSocket socket = subscribe(http, readToken, sessionIds);
     long sent = drive(http, ingestToken, sessionIds, runId);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (delivered.get() < sent - rejected.get() && System.nanoTime() < deadline) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
     Histogram pipeline = acceptedToFrame.snapshot();
     Histogram pipelineFromSend = sentToFrame.snapshot();
     double pipelineThroughput = pipeline.getTotalCount() / (duration.toMillis() / 1000d);
 
+    problems.forEach(p -> out.println("gateway: " + p));
     out.println("running the raw Kafka reference on the same broker …");
     RawKafkaReference reference =
         new RawKafkaReference(bootstrap, Topics.DEFAULT_PREFIX + "bench.reference", payloadBytes);
@@ -203,43 +215,52 @@ final class PipelineBenchmark implements Callable<Integer> {
     long warmupCount = (long) (rate * warmup.toMillis() / 1000d);
     long total = warmupCount + (long) (rate * duration.toMillis() / 1000d);
     Semaphore inFlight = new Semaphore(maxInFlight);
-    Pacer pacer = new Pacer(System.nanoTime(), rate);
-    for (long n = 0; n < total; n++) {
-      pacer.awaitTurn(n);
-      if (n == warmupCount) {
+    // One POST carries `batch` events and is due when its first event is.
+    Pacer pacer = new Pacer(System.nanoTime(), rate / batch);
+    for (long first = 0, post = 0; first < total; first += batch, post++) {
+      pacer.awaitTurn(post);
+      if (first >= warmupCount && !measuring) {
         acceptedToFrame.reset();
         sentToFrame.reset();
         measuring = true;
       }
-      String id = runId + "-" + n;
-      String sessionId = sessionIds.get((int) (n % sessionIds.size()));
-      ObjectNode event = json.createObjectNode();
-      event.put("id", id).put("type", "message.chunk").put("orgId", org);
-      event.put("sessionId", sessionId).put("ts", Instant.now().toString());
-      event
-          .putObject("data")
-          .put("messageId", "m-" + sessionId)
-          .put("chunkIndex", n)
-          .put("text", text);
+      long last = Math.min(first + batch, total);
+      List<String> ids = new ArrayList<>();
+      StringBuilder body = new StringBuilder();
+      for (long n = first; n < last; n++) {
+        String id = runId + "-" + n;
+        String sessionId = sessionIds.get((int) (n % sessionIds.size()));
+        ObjectNode event = json.createObjectNode();
+        event.put("id", id).put("type", "message.chunk").put("orgId", org);
+        event.put("sessionId", sessionId).put("ts", Instant.now().toString());
+        event
+            .putObject("data")
+            .put("messageId", "m-" + sessionId)
+            .put("chunkIndex", n)
+            .put("text", text);
+        body.append(json.writeValueAsString(event)).append('\n');
+        ids.add(id);
+      }
       HttpRequest request =
           HttpRequest.newBuilder(ingest.resolve("/v1/events"))
               .header("Authorization", "Bearer " + token)
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(event)))
+              .header("Content-Type", batch == 1 ? "application/json" : "application/x-ndjson")
+              .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
               .build();
       inFlight.acquire();
-      Timing timing = new Timing(System.nanoTime());
-      timings.put(id, timing);
+      long sentAt = System.nanoTime();
+      ids.forEach(id -> timings.put(id, new Timing(sentAt)));
       http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
           .whenComplete(
               (response, error) -> {
                 inFlight.release();
                 if (error != null || response.statusCode() != 202) {
-                  rejected.incrementAndGet();
-                  timings.remove(id);
+                  rejected.addAndGet(ids.size());
+                  ids.forEach(timings::remove);
                   return;
                 }
-                accepted(id, System.nanoTime());
+                long now = System.nanoTime();
+                ids.forEach(id -> accepted(id, now));
               });
     }
     inFlight.acquire(maxInFlight);
@@ -303,6 +324,7 @@ final class PipelineBenchmark implements Callable<Integer> {
           case "subscribed" -> subscribed.countDown();
           case "event" -> frame(frame.path("event").path("id").asString(""), now);
           case "batch" -> frame.path("events").forEach(e -> frame(e.path("id").asString(""), now));
+          case "error" -> problems.add(frame.toString());
           default -> {
             // heartbeats and pongs carry nothing to measure
           }
@@ -310,6 +332,12 @@ final class PipelineBenchmark implements Callable<Integer> {
       }
       socket.request(1);
       return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+      problems.add("closed the WebSocket with " + statusCode + " " + reason);
+      return null;
     }
   }
 }
