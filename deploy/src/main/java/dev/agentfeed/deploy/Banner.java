@@ -23,7 +23,6 @@ final class Banner {
     List<ServiceModule> services = settings.services();
     if (services.contains(ServiceModule.GATEWAY)) {
       int port = settings.port(ServiceModule.GATEWAY);
-      rows.add(row("dashboard", "http://localhost:" + port + "/", "gateway-service"));
       rows.add(row("WebSocket", "ws://localhost:" + port + "/v1/stream", "?access_token=$READ"));
     }
     if (services.contains(ServiceModule.INGEST)) {
@@ -44,8 +43,8 @@ final class Banner {
       rows.add(
           row(
               "archiver",
-              "http://localhost:" + settings.port(ServiceModule.ARCHIVER) + "/v1/replays",
-              "Authorization: Bearer $AUDIT"));
+              "http://localhost:" + settings.port(ServiceModule.ARCHIVER) + "/actuator/health",
+              "writes replays to S3 (below)"));
     }
     rows.add(
         row(

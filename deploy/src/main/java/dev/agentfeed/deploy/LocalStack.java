@@ -106,7 +106,7 @@ public final class LocalStack implements Callable<Integer> {
       names = "--gateway-port",
       paramLabel = "PORT",
       defaultValue = "8080",
-      description = "gateway-service: WebSocket and dashboard (default: ${DEFAULT-VALUE}).")
+      description = "gateway-service: WebSocket (default: ${DEFAULT-VALUE}).")
   int gatewayPort;
 
   @Option(
