@@ -12,7 +12,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -22,10 +21,11 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Reads {@code events.raw} (key sessionId, value the envelope as ingest accepted it), drops events
- * already seen, gives every other event the next {@code seq} of its session (gap-free from 1, per
- * orgId and sessionId) and its tier, and writes the result to {@code events.enriched} and {@code
- * feed.live}, both keyed by sessionId. Records whose value is not an envelope never reach this
- * topology: the deserialization handler sends them to {@code events.dlq}.
+ * already seen, and gives every other event the next {@code seq} of its session (gap-free from 1,
+ * per orgId and sessionId) and its tier; the result, still keyed by sessionId, goes on to the
+ * enrichment steps and then to {@code events.enriched} and {@code feed.live} (see {@code
+ * PipelineTopology}). Records whose value is not an envelope never reach this topology: the
+ * deserialization handler sends them to {@code events.dlq}.
  *
  * <p>Both stores live in the task of the raw partition, so the raw topic must be keyed by sessionId
  * (the wire contract): every event of a session then meets the same {@code session-seq-store}.
@@ -34,8 +34,6 @@ public final class SequencingTopology {
 
   public static final String SOURCE = "raw-events";
   public static final String SEQUENCER = "sequencer";
-  public static final String ENRICHED_SINK = "enriched-events";
-  public static final String FEED_LIVE_SINK = "feed-live-events";
 
   /** Event ids seen recently, {@code orgId/sessionId/id} to the seq it got, windowed by time. */
   public static final String DEDUPE_STORE = "dedupe-store";
@@ -46,23 +44,17 @@ public final class SequencingTopology {
   private SequencingTopology() {}
 
   /**
-   * Adds the sequencing topology to {@code builder}: the application wires it through Spring and
-   * the tests drive the very same builder.
+   * Adds the source and the sequencer to {@code builder}.
    *
-   * @return the sequenced stream, for features that build on it
+   * @return the sequenced stream, keyed by sessionId, in each session's seq order
    */
   public static KStream<String, EventEnvelope> build(
       StreamsBuilder builder, Topics topics, ProcessorProperties settings) {
     Serde<String> keySerde = Serdes.String();
     Serde<EventEnvelope> eventSerde = new EventSerde();
 
-    KStream<String, EventEnvelope> sequenced =
-        builder.stream(topics.raw(), Consumed.with(keySerde, eventSerde).withName(SOURCE))
-            .process(sequencer(settings.dedupeRetention()), Named.as(SEQUENCER));
-    sequenced.to(topics.enriched(), Produced.with(keySerde, eventSerde).withName(ENRICHED_SINK));
-    // Tiering and batching for dashboards come later; until then feed.live carries every record.
-    sequenced.to(topics.feedLive(), Produced.with(keySerde, eventSerde).withName(FEED_LIVE_SINK));
-    return sequenced;
+    return builder.stream(topics.raw(), Consumed.with(keySerde, eventSerde).withName(SOURCE))
+        .process(sequencer(settings.dedupeRetention()), Named.as(SEQUENCER));
   }
 
   private static ProcessorSupplier<String, EventEnvelope, String, EventEnvelope> sequencer(

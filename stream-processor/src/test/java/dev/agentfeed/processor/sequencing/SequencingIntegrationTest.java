@@ -6,8 +6,10 @@ import static dev.agentfeed.processor.sequencing.TestEvents.toolStarted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventSerde;
+import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.StreamProcessorApplication;
 import java.net.URI;
@@ -17,6 +19,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The application as it runs: started with {@link StreamProcessorApplication#application()} against
@@ -54,6 +60,7 @@ class SequencingIntegrationTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final Topics TOPICS = Topics.withDefaultPrefix();
   private static final EventSerde SERDE = new EventSerde();
+  private static final JsonMapper JSON = new EventCodec().mapper();
 
   @TempDir private static Path stateDir;
 
@@ -156,6 +163,83 @@ class SequencingIntegrationTest {
   }
 
   @Test
+  void shouldWriteDiffsToEnrichedAndTheSessionsLatestStats() {
+    produce(
+        TestEvents.raw(
+            "org-a",
+            "ses-stats",
+            "s1",
+            EventType.FILE_CREATED,
+            data("{'path':'a.txt','after':'1\\n2\\n3\\n'}")));
+    produce(
+        TestEvents.raw(
+            "org-a",
+            "ses-stats",
+            "s2",
+            EventType.FILE_EDITED,
+            data("{'path':'a.txt','oldString':'3','newString':'three'}")));
+    produce(TestEvents.raw("org-a", "ses-stats", "s3", EventType.SESSION_COMPLETED, data("{}")));
+    producer.flush();
+
+    List<ConsumerRecord<String, EventEnvelope>> enriched =
+        readUntil(TOPICS.enriched(), Set.of("ses-stats"), 3);
+    assertThat(enriched.get(1).value().data().get("diff").asString())
+        .isEqualTo("--- a.txt\n+++ a.txt\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+three\n");
+    List<ConsumerRecord<String, byte[]>> stats =
+        readUntil(
+            TOPICS.sessionsStats(),
+            record -> record.key().equals("org-a/ses-stats"),
+            3,
+            new StringDeserializer());
+    JsonNode latest = JSON.readTree(stats.get(2).value());
+    assertThat(
+            List.of(
+                latest.get("status"),
+                latest.get("events"),
+                latest.get("lastSeq"),
+                latest.get("files")))
+        .containsExactly(
+            JSON.readTree("\"completed\""),
+            JSON.readTree("3"),
+            JSON.readTree("3"),
+            JSON.readTree(
+                "{\"a.txt\":{\"changes\":2,\"linesAdded\":4,\"linesRemoved\":1,"
+                    + "\"deleted\":false}}"));
+  }
+
+  /**
+   * Record times half an hour ahead of the wall clock (the broker accepts up to an hour), so no
+   * other test's events on the same repartition partition make these late.
+   */
+  @Test
+  void shouldWriteTheOrgMinuteOnceTheGraceHasPassed() {
+    Instant minute = Instant.now().plus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MINUTES);
+    produceAt(
+        minute.plusSeconds(5),
+        "r1",
+        EventType.TOOL_FAILED,
+        "{'toolId':'t1','toolName':'Bash','error':'exit 1'}");
+    produceAt(minute.plusSeconds(20), "r2", EventType.LOG, "{'message':'x'}");
+    produceAt(minute.plusSeconds(95), "r3", EventType.LOG, "{'message':'closes the minute'}");
+    producer.flush();
+
+    List<ConsumerRecord<String, byte[]>> minutes =
+        readUntil(
+            TOPICS.statsOrgMinute(),
+            record -> record.key().equals("org-rollup"),
+            1,
+            new StringDeserializer());
+    assertThat(JSON.readTree(minutes.get(0).value()))
+        .isEqualTo(
+            JSON.readTree(
+                ("{'orgId':'org-rollup','windowStart':'%s','windowEnd':'%s','events':2,"
+                        + "'sessionsActive':1,'toolCalls':1,'toolFailures':1,'filesEdited':0,"
+                        + "'fileChanges':0,'linesAdded':0,'linesRemoved':0}")
+                    .formatted(minute, minute.plusSeconds(60))
+                    .replace('\'', '"')));
+  }
+
+  @Test
   void shouldReportRunningKafkaStreamsOnHealthEndpoint() {
     String port = app.getEnvironment().getRequiredProperty("local.server.port");
     HttpRequest request =
@@ -174,6 +258,33 @@ class SequencingIntegrationTest {
                       json.readTree(
                           "{\"status\":\"UP\",\"details\":{\"state\":\"RUNNING\",\"streamThreads\":1}}"));
             });
+  }
+
+  private void produceAt(Instant at, String id, EventType type, String data) {
+    EventEnvelope event =
+        new EventEnvelope(
+            id,
+            type,
+            "org-rollup",
+            "ses-rollup",
+            "executor",
+            "sandbox/sbx-1",
+            at,
+            data(data),
+            at,
+            null,
+            null);
+    producer.send(
+        new ProducerRecord<>(
+            TOPICS.raw(),
+            null,
+            at.toEpochMilli(),
+            event.sessionId(),
+            SERDE.serializer().serialize(TOPICS.raw(), event)));
+  }
+
+  private static ObjectNode data(String singleQuoted) {
+    return (ObjectNode) JSON.readTree(singleQuoted.replace('\'', '"'));
   }
 
   private void produce(EventEnvelope event) {

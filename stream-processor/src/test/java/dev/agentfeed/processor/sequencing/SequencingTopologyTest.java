@@ -14,12 +14,10 @@ import dev.agentfeed.processor.ProcessorProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,7 +29,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -283,28 +280,6 @@ class SequencingTopologyTest {
     assertThat(enriched.readKeyValuesToList())
         .containsExactly(sequenced(before, 1, Tier.BATCHED), sequenced(after, 2, Tier.BATCHED));
     assertThat(metricTotal(SequencingProcessor.TOMBSTONES_SKIPPED)).isEqualTo(1.0);
-  }
-
-  @Test
-  void shouldKeepTheNamesOfNodesAndStores() {
-    Set<String> nodes = new HashSet<>();
-    Set<String> stores = new HashSet<>();
-    for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
-      for (TopologyDescription.Node node : subtopology.nodes()) {
-        nodes.add(node.name());
-        if (node instanceof TopologyDescription.Processor processor) {
-          stores.addAll(processor.stores());
-        }
-      }
-    }
-
-    assertThat(nodes)
-        .containsExactlyInAnyOrder(
-            SequencingTopology.SOURCE,
-            SequencingTopology.SEQUENCER,
-            SequencingTopology.ENRICHED_SINK,
-            SequencingTopology.FEED_LIVE_SINK);
-    assertThat(stores).containsExactlyInAnyOrder("dedupe-store", "session-seq-store");
   }
 
   private void pipe(EventEnvelope... events) {

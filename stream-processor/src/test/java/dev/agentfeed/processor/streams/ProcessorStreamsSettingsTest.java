@@ -15,7 +15,8 @@ class ProcessorStreamsSettingsTest {
   void shouldTurnProcessorAndTopicSettingsIntoStreamsConfig() {
     ProcessorStreamsSettings settings =
         new ProcessorStreamsSettings(
-            new ProcessorProperties(Duration.ofHours(1), Duration.ofMillis(35), 2),
+            new ProcessorProperties(
+                Duration.ofHours(1), Duration.ofMillis(35), 2, null, null, null),
             new TopicsProperties("staging.", 12, (short) 3, true),
             new Topics("staging."));
 

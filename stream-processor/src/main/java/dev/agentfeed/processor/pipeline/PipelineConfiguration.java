@@ -1,4 +1,4 @@
-package dev.agentfeed.processor.sequencing;
+package dev.agentfeed.processor.pipeline;
 
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
@@ -8,13 +8,13 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Adds the sequencing topology to the application's one {@link StreamsBuilder}. */
+/** Adds the processor's topology to the application's one {@link StreamsBuilder}. */
 @Configuration(proxyBeanMethods = false)
-class SequencingConfiguration {
+class PipelineConfiguration {
 
   @Bean
-  KStream<String, EventEnvelope> sequencedEvents(
+  KStream<String, EventEnvelope> enrichedEvents(
       StreamsBuilder builder, Topics topics, ProcessorProperties properties) {
-    return SequencingTopology.build(builder, topics, properties);
+    return PipelineTopology.build(builder, topics, properties);
   }
 }
