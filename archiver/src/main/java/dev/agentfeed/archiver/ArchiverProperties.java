@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param tailLookback how many days back (from a re-read tail's first event) to look for the
  *     session's existing manifest
  * @param s3 where replays are written
+ * @param presignTtl how long the object URLs of {@code GET /v1/replays/{sessionId}} stay valid (S3
+ *     allows at most 7 days)
  */
 @Validated
 @ConfigurationProperties("agentfeed.archiver")
@@ -32,7 +34,10 @@ public record ArchiverProperties(
     @NotNull Duration commitInterval,
     @NotNull Duration pollTimeout,
     @NotNull Duration tailLookback,
-    @Valid S3 s3) {
+    @Valid S3 s3,
+    @NotNull Duration presignTtl) {
+
+  private static final Duration MAX_PRESIGN_TTL = Duration.ofDays(7);
 
   public ArchiverProperties {
     groupId = groupId == null ? "agentfeed-archiver" : groupId;
@@ -42,6 +47,15 @@ public record ArchiverProperties(
     pollTimeout = pollTimeout == null ? Duration.ofMillis(200) : pollTimeout;
     tailLookback = tailLookback == null ? Duration.ofDays(2) : tailLookback;
     s3 = s3 == null ? new S3(null, null, null, null, null, null, null, null, null, null) : s3;
+    presignTtl = presignTtl == null ? Duration.ofMinutes(15) : presignTtl;
+    if (presignTtl.isNegative()
+        || presignTtl.isZero()
+        || presignTtl.compareTo(MAX_PRESIGN_TTL) > 0) {
+      throw new IllegalArgumentException(
+          "agentfeed.archiver.presign-ttl is "
+              + presignTtl
+              + "; S3 accepts more than 0 and at most 7 days");
+    }
   }
 
   /**

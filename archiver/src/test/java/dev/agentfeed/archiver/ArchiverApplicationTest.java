@@ -10,6 +10,7 @@ import dev.agentfeed.archiver.replay.ReplayObject;
 import dev.agentfeed.archiver.replay.SessionStatus;
 import dev.agentfeed.archiver.testing.InProcessS3;
 import dev.agentfeed.archiver.testing.MutableClock;
+import dev.agentfeed.archiver.testing.TestSecurity;
 import dev.agentfeed.archiver.testing.TestSessions;
 import dev.agentfeed.model.DeadLetter;
 import dev.agentfeed.model.EventCodec;
@@ -118,6 +119,7 @@ class ArchiverApplicationTest {
             "--server.port=0",
             "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
             "--agentfeed.topics.partitions=3",
+            TestSecurity.secretArgument(),
             "--agentfeed.archiver.group-id=" + groupId,
             "--agentfeed.archiver.idle-timeout=" + IDLE_TIMEOUT,
             "--agentfeed.archiver.max-buffered-bytes=48KB",
@@ -141,12 +143,14 @@ class ArchiverApplicationTest {
     assertThat(s3.keys(BUCKET, "replays/org=org-solo/"))
         .isEqualTo(
             List.of(
+                "replays/org=org-solo/date=2026-01-30/session=ses-main/manifest-v1.json",
                 "replays/org=org-solo/date=2026-01-30/session=ses-main/manifest.json",
                 "replays/org=org-solo/date=2026-01-30/session=ses-main/replay.jsonl.gz"));
     assertThat(REPLAYS.readLines(replay)).isEqualTo(jsonLines(events));
     assertThat(manifest)
         .isEqualTo(
             new ReplayManifest(
+                1,
                 1,
                 "org-solo",
                 "ses-main",
@@ -182,6 +186,37 @@ class ArchiverApplicationTest {
         .isEqualTo(List.of(SessionStatus.IDLE, 5L, 5L));
     assertThat(REPLAYS.readLines(s3.bytes(BUCKET, folder.replayKey())))
         .isEqualTo(jsonLines(events));
+  }
+
+  @Test
+  void shouldWriteALateEventToASegmentAndManifestVersionTwo() {
+    List<EventEnvelope> events = TestSessions.completed("org-main", "ses-late", 10, START);
+    EventEnvelope late = TestSessions.work("org-main", "ses-late", 11, START);
+    ReplayFolder folder = ReplayFolder.of(new SessionRef("org-main", "ses-late"), START);
+    produce(events);
+    ReplayManifest first = awaitManifest(folder);
+
+    produce(List.of(late));
+    await().atMost(AT_MOST).until(() -> (int) health().get("bufferedSessions") >= 1);
+    clock.advance(IDLE_TIMEOUT);
+
+    await()
+        .atMost(AT_MOST)
+        .until(() -> s3.keys(BUCKET, folder.prefix()).contains(folder.manifestKey(2)));
+    byte[] segment = s3.bytes(BUCKET, folder.segmentKey(11, 11));
+    assertThat(REPLAYS.readManifest(s3.bytes(BUCKET, folder.manifestKey())))
+        .isEqualTo(
+            first.withAppended(
+                new ReplayObject(
+                    folder.segmentKey(11, 11),
+                    segment.length,
+                    ReplayCodec.sha256Hex(segment),
+                    1,
+                    11,
+                    11),
+                SessionStatus.COMPLETED,
+                late.ts()));
+    assertThat(REPLAYS.readLines(segment)).isEqualTo(jsonLines(List.of(late)));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +43,16 @@ class ArchiverPropertiesTest {
                     null, null, null, "key", null, null, null, null, null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("set together or not at all");
+  }
+
+  @Test
+  void shouldRefuseAPresignTtlS3DoesNotAccept() {
+    assertThatThrownBy(
+            () ->
+                new ArchiverProperties(
+                    null, null, null, null, null, null, null, Duration.ofDays(8)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "agentfeed.archiver.presign-ttl is PT192H; S3 accepts more than 0 and at most 7 days");
   }
 }

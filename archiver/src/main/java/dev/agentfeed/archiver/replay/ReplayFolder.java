@@ -39,10 +39,22 @@ public record ReplayFolder(SessionRef session, LocalDate date) {
     return prefix() + name;
   }
 
+  /**
+   * {@code manifest-v<N>.json}: version N of the manifest, kept when a later version is written.
+   */
+  public String manifestKey(int manifestVersion) {
+    return key(manifestName(manifestVersion));
+  }
+
+  public static String manifestName(int manifestVersion) {
+    return "manifest-v" + manifestVersion + ".json";
+  }
+
   public String replayKey() {
     return key(REPLAY);
   }
 
+  /** The latest manifest. */
   public String manifestKey() {
     return key(MANIFEST);
   }

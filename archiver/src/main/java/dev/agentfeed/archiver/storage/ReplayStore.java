@@ -2,6 +2,7 @@ package dev.agentfeed.archiver.storage;
 
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,13 +10,16 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The archiver's only door to S3: puts and gets whole objects in the replay bucket. Every put
- * carries the object's SHA-256, so S3 refuses an upload whose bytes differ from what the manifest
- * will claim. Failures surface as {@link SdkException}; retrying is the caller's decision.
+ * The archiver's only door to S3 (and the auditor tools'): puts, gets and lists whole objects in
+ * the replay bucket. Every put carries the object's SHA-256, so S3 refuses an upload whose bytes
+ * differ from what the manifest will claim. Failures surface as {@link SdkException}; retrying is
+ * the caller's decision.
  */
 public final class ReplayStore {
 
@@ -63,6 +67,26 @@ public final class ReplayStore {
                 .contentLength((long) bytes.length)
                 .checksumSHA256(sha256Base64),
         RequestBody.fromBytes(bytes));
+  }
+
+  /** Every key under the prefix, in key order. */
+  public List<String> keys(String prefix) {
+    return s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+        .map(S3Object::key)
+        .toList();
+  }
+
+  /**
+   * The "folders" directly under the prefix: the distinct key prefixes up to the next {@code /}, in
+   * key order (e.g. {@code replays/org=demo/date=2026-01-30/} under {@code replays/org=demo/}).
+   */
+  public List<String> folders(String prefix) {
+    return s3
+        .listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))
+        .commonPrefixes()
+        .stream()
+        .map(CommonPrefix::prefix)
+        .toList();
   }
 
   /** The whole object, or empty when there is no object under the key. */

@@ -13,6 +13,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Builds the archiver's S3 client from {@code agentfeed.archiver.s3.*}: AWS S3 by default, any
@@ -40,6 +42,23 @@ public final class S3Clients {
                 o ->
                     o.apiCallTimeout(s3.requestTimeout())
                         .addExecutionInterceptor(new NoExpectContinue()));
+    if (s3.endpoint() != null) {
+      builder.endpointOverride(s3.endpoint());
+    }
+    return builder.build();
+  }
+
+  /**
+   * Signs GET URLs for the same endpoint, region, addressing style and credentials as {@link
+   * #create}, so a URL handed to an auditor reaches the object the archiver wrote.
+   */
+  public static S3Presigner presigner(ArchiverProperties.S3 s3) {
+    S3Presigner.Builder builder =
+        S3Presigner.builder()
+            .region(Region.of(s3.region()))
+            .credentialsProvider(credentials(s3))
+            .serviceConfiguration(
+                S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyle()).build());
     if (s3.endpoint() != null) {
       builder.endpointOverride(s3.endpoint());
     }

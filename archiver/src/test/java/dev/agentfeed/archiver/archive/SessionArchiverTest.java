@@ -74,11 +74,12 @@ class SessionArchiverTest {
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
     assertThat(s3.keys(BUCKET, folder.prefix()))
-        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey()));
+        .isEqualTo(List.of(folder.manifestKey(1), folder.manifestKey(), folder.replayKey()));
     assertThat(CODEC.readLines(replay)).isEqualTo(lines(events));
     assertThat(CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey())))
         .isEqualTo(
             new ReplayManifest(
+                1,
                 1,
                 "org-1",
                 "ses-failed",
@@ -117,7 +118,7 @@ class SessionArchiverTest {
                 SessionArchiver.Outcome.ALREADY_ARCHIVED,
                 SessionArchiver.Outcome.ALREADY_ARCHIVED));
     assertThat(s3.keys(BUCKET, folder.prefix()))
-        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey()));
+        .isEqualTo(List.of(folder.manifestKey(1), folder.manifestKey(), folder.replayKey()));
     assertThat(s3.bytes(BUCKET, folder.replayKey())).isEqualTo(replay);
   }
 
@@ -134,12 +135,92 @@ class SessionArchiverTest {
 
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
     assertThat(s3.keys(BUCKET, folder.prefix()))
-        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey(), folder.segmentKey(11, 12)));
+        .isEqualTo(
+            List.of(
+                folder.manifestKey(1),
+                folder.manifestKey(2),
+                folder.manifestKey(),
+                folder.replayKey(),
+                folder.segmentKey(11, 12)));
     assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.segmentKey(11, 12))))
         .isEqualTo(lines(events.subList(10, 12)));
     assertThat(
-            List.of(s3.bytes(BUCKET, folder.replayKey()), s3.bytes(BUCKET, folder.manifestKey())))
+            List.of(s3.bytes(BUCKET, folder.replayKey()), s3.bytes(BUCKET, folder.manifestKey(1))))
         .containsExactly(replay, manifest);
+  }
+
+  @Test
+  void shouldListTheReplayAndTheLateSegmentInManifestVersionTwo() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-v2", 12, START);
+    archiver.archive(buffer(events.subList(0, 10), SessionStatus.IDLE));
+    ReplayFolder folder = folder("ses-v2");
+    ReplayManifest first = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
+
+    archiver.archive(buffer(events.subList(10, 12), SessionStatus.COMPLETED));
+
+    byte[] segment = s3.bytes(BUCKET, folder.segmentKey(11, 12));
+    ReplayManifest expected =
+        new ReplayManifest(
+            1,
+            2,
+            "org-1",
+            "ses-v2",
+            "executor-high",
+            SessionStatus.COMPLETED,
+            12,
+            1,
+            12,
+            START,
+            START.plusSeconds(11),
+            List.of(
+                first.objects().get(0),
+                new ReplayObject(
+                    folder.segmentKey(11, 12),
+                    segment.length,
+                    ReplayCodec.sha256Hex(segment),
+                    2,
+                    11,
+                    12)));
+    assertThat(
+            List.of(
+                CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey())),
+                CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey(2))),
+                CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey(1)))))
+        .isEqualTo(List.of(expected, expected, first));
+  }
+
+  @Test
+  void shouldAddAVersionPerBatchOfLateEvents() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-v3", 9, START);
+    archiver.archive(buffer(events.subList(0, 5), SessionStatus.IDLE));
+    archiver.archive(buffer(events.subList(5, 7), SessionStatus.IDLE));
+
+    archiver.archive(buffer(events.subList(7, 9), SessionStatus.IDLE));
+
+    ReplayFolder folder = folder("ses-v3");
+    ReplayManifest latest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
+    assertThat(List.of(latest.manifestVersion(), latest.eventCount(), latest.lastSeq()))
+        .isEqualTo(List.of(3, 9L, 9L));
+    assertThat(latest.objects().stream().map(ReplayObject::key).toList())
+        .isEqualTo(List.of(folder.replayKey(), folder.segmentKey(6, 7), folder.segmentKey(8, 9)));
+  }
+
+  @Test
+  void shouldWriteTheSameVersionAgainWhenACrashLeftOnlyItsVersionedCopy() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-v2-crash", 8, START);
+    ReplayFolder folder = folder("ses-v2-crash");
+    archiver.archive(buffer(events.subList(0, 6), SessionStatus.IDLE));
+    byte[] first = s3.bytes(BUCKET, folder.manifestKey());
+    archiver.archive(buffer(events.subList(6, 8), SessionStatus.IDLE));
+    byte[] second = s3.bytes(BUCKET, folder.manifestKey());
+    s3.put(BUCKET, folder.manifestKey(), first);
+
+    archiver.archive(buffer(events.subList(6, 8), SessionStatus.IDLE));
+
+    assertThat(
+            List.of(
+                s3.bytes(BUCKET, folder.manifestKey()), s3.bytes(BUCKET, folder.manifestKey(2))))
+        .containsExactly(second, second);
   }
 
   @Test
@@ -155,7 +236,13 @@ class SessionArchiverTest {
     assertThat(s3.keys(BUCKET, "replays/org=org-1/date=2026-01-31/session=ses-midnight/"))
         .isEmpty();
     assertThat(s3.keys(BUCKET, folder.prefix()))
-        .isEqualTo(List.of(folder.manifestKey(), folder.replayKey(), folder.segmentKey(21, 22)));
+        .isEqualTo(
+            List.of(
+                folder.manifestKey(1),
+                folder.manifestKey(2),
+                folder.manifestKey(),
+                folder.replayKey(),
+                folder.segmentKey(21, 22)));
   }
 
   @Test
@@ -189,18 +276,21 @@ class SessionArchiverTest {
   }
 
   @Test
-  void shouldReplaceAnIdleReplayWithTheLongerSessionReadAgain() {
+  void shouldKeepAnIdleReplayAndAppendTheRestWhenTheSessionIsReadAgainLonger() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-grown", 8, START);
     ReplayFolder folder = folder("ses-grown");
     archiver.archive(buffer(events.subList(0, 5), SessionStatus.IDLE));
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
 
     SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.COMPLETED));
 
     ReplayManifest manifest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
-    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+    assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
     assertThat(List.of(manifest.status(), manifest.eventCount(), manifest.lastSeq()))
         .isEqualTo(List.of(SessionStatus.COMPLETED, 8L, 8L));
-    assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.replayKey()))).isEqualTo(lines(events));
+    assertThat(s3.bytes(BUCKET, folder.replayKey())).isEqualTo(replay);
+    assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.segmentKey(6, 8))))
+        .isEqualTo(lines(events.subList(5, 8)));
   }
 
   @Test

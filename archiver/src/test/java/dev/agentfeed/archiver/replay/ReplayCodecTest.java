@@ -22,6 +22,7 @@ class ReplayCodecTest {
   private static final ReplayManifest MANIFEST =
       new ReplayManifest(
           1,
+          1,
           "org-1",
           "ses-1",
           "executor-high",
@@ -64,7 +65,7 @@ class ReplayCodecTest {
   void shouldWriteTheManifestAsCompactJsonWithFieldsInContractOrder() {
     assertThat(new String(codec.writeManifest(MANIFEST), StandardCharsets.UTF_8))
         .isEqualTo(
-            "{\"formatVersion\":1,\"orgId\":\"org-1\",\"sessionId\":\"ses-1\","
+            "{\"formatVersion\":1,\"manifestVersion\":1,\"orgId\":\"org-1\",\"sessionId\":\"ses-1\","
                 + "\"agentId\":\"executor-high\",\"status\":\"completed\",\"eventCount\":2,"
                 + "\"firstSeq\":1,\"lastSeq\":2,\"firstTs\":\"2026-01-30T12:00:00.123Z\","
                 + "\"lastTs\":\"2026-01-30T12:00:01Z\",\"objects\":[{\"key\":"
