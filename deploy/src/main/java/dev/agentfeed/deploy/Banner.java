@@ -43,8 +43,8 @@ final class Banner {
       rows.add(
           row(
               "archiver",
-              "http://localhost:" + settings.port(ServiceModule.ARCHIVER) + "/actuator/health",
-              "writes replays to S3 (below)"));
+              "http://localhost:" + settings.port(ServiceModule.ARCHIVER) + "/v1/replays",
+              "Authorization: Bearer $AUDIT"));
     }
     rows.add(
         row(
