@@ -1,8 +1,11 @@
 package dev.agentfeed.ingest;
 
 import dev.agentfeed.model.Limits;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -18,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param retryAfter what a 503 tells the client to wait before retrying
  * @param dedupeCacheSize how many recently stored event ids are remembered to answer retries with
  *     {@code duplicates} instead of sending again; 0 turns this off
+ * @param redaction secret redaction in every event's {@code data}
+ * @param rateLimit the per-session limit of events stored per second
  */
 @Validated
 @ConfigurationProperties("agentfeed.ingest")
@@ -26,7 +31,44 @@ public record IngestProperties(
     DataSize maxRequestSize,
     Duration kafkaTimeout,
     Duration retryAfter,
-    @Min(0) Integer dedupeCacheSize) {
+    @Min(0) Integer dedupeCacheSize,
+    @Valid Redaction redaction,
+    @Valid RateLimit rateLimit) {
+
+  /**
+   * @param extraPatterns more kinds of secret, name (lower case, digits, dashes) to Java regex;
+   *     their whole match is replaced by {@code [REDACTED:<name>]}
+   */
+  public record Redaction(Map<String, String> extraPatterns) {
+
+    public Redaction {
+      extraPatterns = extraPatterns == null ? Map.of() : Map.copyOf(extraPatterns);
+    }
+  }
+
+  /**
+   * A token bucket per (org, session): each stored event takes a token.
+   *
+   * @param eventsPerSecond tokens added per second, the sustained rate
+   * @param burst the bucket's size: how many events a session may send at once after being quiet
+   * @param maxSessions how many sessions' buckets are kept; beyond it the least recently used is
+   *     dropped (and starts full again if the session comes back)
+   * @param idleExpiry a bucket unused this long is dropped; it would be full again anyway once
+   *     {@code burst / eventsPerSecond} has passed
+   */
+  public record RateLimit(
+      @Positive Long eventsPerSecond,
+      @Positive Long burst,
+      @Positive Integer maxSessions,
+      Duration idleExpiry) {
+
+    public RateLimit {
+      eventsPerSecond = eventsPerSecond == null ? 200 : eventsPerSecond;
+      burst = burst == null ? 1000 : burst;
+      maxSessions = maxSessions == null ? 100_000 : maxSessions;
+      idleExpiry = idleExpiry == null ? Duration.ofMinutes(10) : idleExpiry;
+    }
+  }
 
   public IngestProperties {
     maxEventSize = maxEventSize == null ? DataSize.ofKilobytes(256) : maxEventSize;
@@ -34,6 +76,8 @@ public record IngestProperties(
     kafkaTimeout = kafkaTimeout == null ? Duration.ofSeconds(10) : kafkaTimeout;
     retryAfter = retryAfter == null ? Duration.ofSeconds(5) : retryAfter;
     dedupeCacheSize = dedupeCacheSize == null ? 100_000 : dedupeCacheSize;
+    redaction = redaction == null ? new Redaction(null) : redaction;
+    rateLimit = rateLimit == null ? new RateLimit(null, null, null, null) : rateLimit;
     if (maxEventSize.toBytes() < 1 || maxEventSize.toBytes() > Limits.MAX_EVENT_BYTES) {
       throw new IllegalArgumentException(
           "agentfeed.ingest.max-event-size must be between 1B and "

@@ -30,7 +30,8 @@ class SecurityConfiguration {
                     // Errors rendered by the container's error dispatch keep their own status.
                     .dispatcherTypeMatchers(DispatcherType.ERROR)
                     .permitAll()
-                    .requestMatchers(HttpMethod.POST, "/v1/events")
+                    .requestMatchers(
+                        HttpMethod.POST, "/v1/events", "/v1/sessions/{sessionId}/claude-code")
                     .hasAuthority(Scope.INGEST.authority())
                     .anyRequest()
                     .authenticated());

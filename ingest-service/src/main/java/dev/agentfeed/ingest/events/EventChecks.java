@@ -2,6 +2,7 @@ package dev.agentfeed.ingest.events;
 
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventValidator;
@@ -16,9 +17,11 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * Everything that happens to one incoming event on its own, in this order: the size limit, the
- * contract ({@link EventValidator}), the caller's right to write the event's org and session, and
- * the receipt time. It reads and writes nothing; body formats, duplicates and Kafka are handled per
- * request elsewhere, so a further per-event step (such as redaction) belongs here.
+ * contract ({@link EventValidator}), the caller's right to write the event's org and session,
+ * secret redaction in {@code data} ({@link SecretRedactor}) and the receipt time. Redaction comes
+ * after validation, so that a rejected event costs no scan and the producer's field paths in
+ * rejections are unaffected. It reads and writes nothing; body formats, duplicates and Kafka are
+ * handled per request elsewhere, so a further per-event step (such as redaction) belongs here.
  */
 @Component
 final class EventChecks {
@@ -38,11 +41,17 @@ final class EventChecks {
   private final EventValidator validator;
   private final ObjectMapper mapper;
   private final long maxEventBytes;
+  private final SecretRedactor redactor;
   private final Clock clock;
 
   EventChecks(
-      EventValidator validator, EventCodec codec, IngestProperties properties, Clock clock) {
+      EventValidator validator,
+      EventCodec codec,
+      IngestProperties properties,
+      SecretRedactor redactor,
+      Clock clock) {
     this.validator = validator;
+    this.redactor = redactor;
     this.mapper = codec.mapper();
     this.maxEventBytes = properties.maxEventSize().toBytes();
     this.clock = clock;
@@ -62,6 +71,8 @@ final class EventChecks {
     if (refusal.isPresent()) {
       return new Forbidden(index, "the event at index " + index + " " + refusal.get());
     }
+    // data is this request's own parse of the body, so it is redacted in place.
+    redactor.redact(valid.data());
     return new Accepted(valid.withReceivedAt(clock.instant()));
   }
 
@@ -70,24 +81,37 @@ final class EventChecks {
     if (line.length > maxEventBytes) {
       return tooLarge(index, line.length);
     }
-    JsonNode event;
-    try (JsonParser parser = mapper.createParser(line)) {
-      if (parser.nextToken() == null) {
-        return notJson(index, "no JSON value on the line", parser.currentLocation());
-      }
-      // Read as a tree here, not with readTree(parser), so that a second value gets our message.
-      event = parser.readValueAsTree();
-      if (parser.nextToken() != null) {
-        return notJson(
-            index, "more than one JSON value on the line", parser.currentTokenLocation());
-      }
-    } catch (JacksonException e) {
-      return notJson(index, JsonErrors.describe(e), e.getLocation());
+    ParsedLine parsed = parseLine(index, line);
+    if (parsed.rejected() != null) {
+      return parsed.rejected();
     }
-    return check(index, event, line.length, caller);
+    return check(index, parsed.json(), line.length, caller);
   }
 
-  private static Outcome notJson(int index, String problem, TokenStreamLocation location) {
+  /** One line parsed: its single JSON value, or why it holds none. */
+  record ParsedLine(JsonNode json, Rejected rejected) {}
+
+  /** Parses one line holding exactly one JSON value. */
+  ParsedLine parseLine(int index, byte[] line) {
+    try (JsonParser parser = mapper.createParser(line)) {
+      if (parser.nextToken() == null) {
+        return new ParsedLine(
+            null, notJson(index, "no JSON value on the line", parser.currentLocation()));
+      }
+      // Read as a tree here, not with readTree(parser), so that a second value gets our message.
+      JsonNode json = parser.readValueAsTree();
+      if (parser.nextToken() != null) {
+        return new ParsedLine(
+            null,
+            notJson(index, "more than one JSON value on the line", parser.currentTokenLocation()));
+      }
+      return new ParsedLine(json, null);
+    } catch (JacksonException e) {
+      return new ParsedLine(null, notJson(index, JsonErrors.describe(e), e.getLocation()));
+    }
+  }
+
+  private static Rejected notJson(int index, String problem, TokenStreamLocation location) {
     String column = location == null ? "" : " at column " + location.getColumnNr();
     return new Rejected(new Rejection(index, "not valid JSON: " + problem + column));
   }

@@ -2,18 +2,24 @@ package dev.agentfeed.ingest.events;
 
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
+import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.SessionRef;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.web.ErrorResponseException;
 import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Takes the events of one request: checks each ({@link EventChecks}), drops duplicates, sends the
@@ -30,16 +36,24 @@ final class EventIngest {
   private final EventPublisher publisher;
   private final StoredEventIds stored;
   private final IngestMetrics metrics;
+  private final SessionRateLimiter limiter;
   private final ObjectMapper mapper;
   private final long maxEventBytes;
+  private final long maxRequestBytes;
+  private final Clock clock;
 
   EventIngest(
       EventChecks checks,
       EventPublisher publisher,
       StoredEventIds stored,
       IngestMetrics metrics,
+      SessionRateLimiter limiter,
       EventCodec codec,
-      IngestProperties properties) {
+      IngestProperties properties,
+      Clock clock) {
+    this.limiter = limiter;
+    this.clock = clock;
+    this.maxRequestBytes = properties.maxRequestSize().toBytes();
     this.checks = checks;
     this.publisher = publisher;
     this.stored = stored;
@@ -79,14 +93,118 @@ final class EventIngest {
     if (valid.isEmpty()) {
       throw EventProblems.noneValid(count, tally.report(0));
     }
-    EventPublisher.Delivery delivery = publisher.delivery();
+    List<EventEnvelope> fresh = new ArrayList<>();
     for (EventEnvelope event : valid) {
       if (tally.isNew(event)) {
-        delivery.send(event);
+        fresh.add(event);
       }
     }
+    // The whole request or nothing: a 429 here has stored nothing, so the client retries it as is.
+    Map<SessionRef, Integer> perSession = new LinkedHashMap<>();
+    fresh.forEach(event -> perSession.merge(event.session(), 1, Integer::sum));
+    SessionRateLimiter.Decision decision = limiter.acquire(perSession);
+    if (!(decision instanceof SessionRateLimiter.Allowed)) {
+      metrics.rateLimited(fresh.size());
+      throw limitProblem(decision, EventProblems.NOTHING_STORED);
+    }
+    EventPublisher.Delivery delivery = publisher.delivery();
+    fresh.forEach(delivery::send);
     delivery.awaitAcknowledgements();
     return tally.report(delivery.acknowledged());
+  }
+
+  /**
+   * A Claude Code stream-json transcript for one session, translated line by line as it arrives
+   * ({@link ClaudeCodeTranscript}); the events go the way NDJSON events go. Rejections name the
+   * line (0-based); {@code accepted} and {@code duplicates} count events, several per line at
+   * times. A transcript that ends without its {@code result} line gets a {@code session.failed}.
+   */
+  IngestReport ingestClaudeCode(Caller caller, String sessionId, InputStream body) {
+    RequestTally tally = new RequestTally(stored, metrics);
+    EventPublisher.Delivery delivery = publisher.delivery();
+    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript(caller.orgId(), sessionId, clock);
+    // A line is bounded by the body's limit, not the event limit: one line of a large tool output
+    // becomes events holding only a preview of it.
+    NdjsonLines lines = new NdjsonLines(body, maxRequestBytes);
+    ErrorResponseException stop = null;
+    int index = 0;
+    try {
+      for (NdjsonLines.Line line = lines.next();
+          line != null && stop == null && !delivery.failed();
+          line = lines.next(), index++) {
+        if (line.isBlank()) {
+          continue;
+        }
+        EventChecks.ParsedLine parsed = checks.parseLine(index, line.bytes());
+        if (parsed.rejected() != null) {
+          tally.reject(parsed.rejected().rejection());
+          continue;
+        }
+        ClaudeCodeTranscript.LineResult result = transcript.line(parsed.json());
+        if (result.error() != null) {
+          tally.reject(new Rejection(index, result.error()));
+          continue;
+        }
+        stop = offerAll(caller, index, result.events(), tally, delivery);
+      }
+      if (stop == null && !delivery.failed()) {
+        stop = offerAll(caller, index, transcript.end(), tally, delivery);
+      }
+    } catch (BodyTooLargeException e) {
+      stop = EventProblems.tooLarge(e.limit(), EventProblems.LINES_WITHIN_LIMIT_PROCESSED);
+    } catch (IOException e) {
+      stop = EventProblems.unreadable(e);
+    }
+    delivery.awaitAcknowledgements();
+    if (stop != null) {
+      throw EventProblems.withOutcome(stop, tally.report(delivery.acknowledged()));
+    }
+    if (tally.events() == 0) {
+      throw EventProblems.noEvents();
+    }
+    if (tally.valid() == 0) {
+      throw EventProblems.noneValid(tally.events(), tally.report(0));
+    }
+    return tally.report(delivery.acknowledged());
+  }
+
+  /** Checks and sends the events of one line; the problem that stops the stream, if any. */
+  private ErrorResponseException offerAll(
+      Caller caller,
+      int index,
+      List<ObjectNode> events,
+      RequestTally tally,
+      EventPublisher.Delivery delivery) {
+    for (ObjectNode event : events) {
+      EventChecks.Outcome outcome =
+          checks.check(index, event, mapper.writeValueAsBytes(event).length, caller);
+      if (outcome instanceof EventChecks.Accepted accepted) {
+        if (tally.isNew(accepted.event())) {
+          SessionRateLimiter.Decision decision = limiter.acquireOne(accepted.event().session());
+          if (!(decision instanceof SessionRateLimiter.Allowed)) {
+            metrics.rateLimited(1);
+            ErrorResponseException problem =
+                limitProblem(decision, EventProblems.LINES_BEFORE_LIMITED_PROCESSED);
+            problem.getBody().setProperty("index", index);
+            return problem;
+          }
+          delivery.send(accepted.event());
+        }
+      } else if (outcome instanceof EventChecks.Rejected rejected) {
+        tally.reject(rejected.rejection());
+      } else {
+        return refused(caller, (EventChecks.Forbidden) outcome, true);
+      }
+    }
+    return null;
+  }
+
+  private static ErrorResponseException limitProblem(
+      SessionRateLimiter.Decision decision, String outcome) {
+    if (decision instanceof SessionRateLimiter.OverBurst over) {
+      return EventProblems.overBurst(over, outcome);
+    }
+    return EventProblems.rateLimited((SessionRateLimiter.Limited) decision, outcome);
   }
 
   /**
@@ -112,6 +230,14 @@ final class EventIngest {
                 : checks.checkLine(index, line.bytes(), caller);
         if (outcome instanceof EventChecks.Accepted accepted) {
           if (tally.isNew(accepted.event())) {
+            SessionRateLimiter.Decision decision = limiter.acquireOne(accepted.event().session());
+            if (!(decision instanceof SessionRateLimiter.Allowed)) {
+              // The stream stops here: the lines before are stored, this one and the rest are not.
+              metrics.rateLimited(1);
+              stop = limitProblem(decision, EventProblems.LINES_BEFORE_LIMITED_PROCESSED);
+              stop.getBody().setProperty("index", index);
+              break;
+            }
             delivery.send(accepted.event());
           }
         } else if (outcome instanceof EventChecks.Rejected rejected) {

@@ -20,6 +20,11 @@ final class EventProblems {
       "the lines before it were processed as accepted, duplicates and rejected say, and the rest"
           + " of the body was not read";
 
+  /** For NDJSON bodies stopped at a line over the session's rate limit. */
+  static final String LINES_BEFORE_LIMITED_PROCESSED =
+      "the lines before the one at index were processed as accepted, duplicates and rejected say;"
+          + " that line and the rest of the body were not read: send them again";
+
   /** For NDJSON bodies stopped at the size limit. */
   static final String LINES_WITHIN_LIMIT_PROCESSED =
       "the complete lines within the limit were processed as accepted, duplicates and rejected"
@@ -98,6 +103,41 @@ final class EventProblems {
                 + " stored twice",
             cause);
     problem.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter.toSeconds()));
+    return problem;
+  }
+
+  /** 429: a session has no tokens left for the events of this request. */
+  static ErrorResponseException rateLimited(SessionRateLimiter.Limited limited, String outcome) {
+    ErrorResponseException problem =
+        problem(
+            HttpStatus.TOO_MANY_REQUESTS,
+            "session '"
+                + limited.session().sessionId()
+                + "' is over its rate limit; retry after "
+                + limited.retryAfterSeconds()
+                + " s (retrying with the same event ids is safe); "
+                + outcome,
+            null);
+    problem.getHeaders().set(HttpHeaders.RETRY_AFTER, String.valueOf(limited.retryAfterSeconds()));
+    problem.getBody().setProperty("sessionId", limited.session().sessionId());
+    return problem;
+  }
+
+  /** 413: more events for one session in one request than its bucket can ever hold. */
+  static ErrorResponseException overBurst(SessionRateLimiter.OverBurst over, String outcome) {
+    ErrorResponseException problem =
+        problem(
+            HttpStatus.CONTENT_TOO_LARGE,
+            "the request holds "
+                + over.events()
+                + " new events for session '"
+                + over.session().sessionId()
+                + "' but a session may send at most "
+                + over.burst()
+                + " at once; send them in smaller requests; "
+                + outcome,
+            null);
+    problem.getBody().setProperty("sessionId", over.session().sessionId());
     return problem;
   }
 

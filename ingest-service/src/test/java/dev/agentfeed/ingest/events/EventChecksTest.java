@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventValidator;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,8 @@ class EventChecksTest {
       new EventChecks(
           new EventValidator(codec),
           codec,
-          new IngestProperties(null, null, null, null, null),
+          new IngestProperties(null, null, null, null, null, null, null),
+          new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE),
           Clock.fixed(NOW, ZoneOffset.UTC));
   private final Caller caller = new Caller("acme", Optional.empty());
 

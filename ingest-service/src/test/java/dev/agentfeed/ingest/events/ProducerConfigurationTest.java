@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ProducerConfigurationTest {
 
   private static IngestProperties withKafkaTimeout(Duration timeout) {
-    return new IngestProperties(null, null, timeout, null, null);
+    return new IngestProperties(null, null, timeout, null, null, null, null);
   }
 
   @Test

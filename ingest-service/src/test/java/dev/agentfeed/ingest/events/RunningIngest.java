@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,8 +39,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The ingest service as another module would run it: an in-process Kafka broker, the application
- * started through {@link IngestApplication#application()} on a random port with a fixed clock, an
- * HTTP client, tokens, and a way to read back what reached {@code events.raw}.
+ * started through {@link IngestApplication#application()} on a random port with a clock that moves
+ * only when a test says so ({@link SettableClock}), an HTTP client, tokens, and a way to read back
+ * what reached {@code events.raw}.
  */
 final class RunningIngest implements AutoCloseable {
 
@@ -50,8 +50,11 @@ final class RunningIngest implements AutoCloseable {
   static final String NDJSON = "application/x-ndjson";
   static final String JSON = "application/json";
 
-  /** What the service's clock says; every stored event has it as receivedAt. */
+  /** What the service's clock says at start; every stored event has it as receivedAt. */
   final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+  /** The service's clock; it stands still unless a test moves it. */
+  final SettableClock clock = new SettableClock(now);
 
   final EventCodec codec = new EventCodec();
   final JsonMapper json = JsonMapper.builder().build();
@@ -72,7 +75,6 @@ final class RunningIngest implements AutoCloseable {
             "transaction.state.log.min.isr", "1"));
     broker.afterPropertiesSet();
     SpringApplication application = IngestApplication.application();
-    Clock clock = Clock.fixed(now, ZoneOffset.UTC);
     application.addInitializers(
         context ->
             ((GenericApplicationContext) context)
@@ -130,10 +132,13 @@ final class RunningIngest implements AutoCloseable {
   }
 
   HttpResponse<String> post(String token, String contentType, HttpRequest.BodyPublisher body) {
+    return postTo("/v1/events", token, contentType, body);
+  }
+
+  HttpResponse<String> postTo(
+      String path, String token, String contentType, HttpRequest.BodyPublisher body) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve("/v1/events"))
-            .timeout(Duration.ofSeconds(30))
-            .POST(body);
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).POST(body);
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }

@@ -1,0 +1,223 @@
+package dev.agentfeed.ingest.redaction;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.StringNode;
+
+/**
+ * Replaces credentials in text by a marker naming their kind, {@code [REDACTED:<kind>]}. All kinds
+ * are alternatives of one precompiled pattern, so each string is scanned once whatever the number
+ * of kinds. Where a rule marks a secret part (the password of a URL, the value of an assignment),
+ * only that part is replaced and the context (user, host, key name) stays readable; otherwise the
+ * whole match is.
+ *
+ * <p>It reads and writes no topic: ingest calls it on every event's {@code data} before the event
+ * goes to Kafka, so no credential a sandbox sends ever reaches a topic, the archive or a dashboard.
+ */
+public final class SecretRedactor {
+
+  /** A kind of secret and the pattern that finds it; {@code (?<SECRET>…)} marks the secret part. */
+  private record Rule(String kind, String regex) {}
+
+  private static final String KEY_CHARS = "A-Za-z0-9_";
+
+  /** The names of assignments whose value is a secret: password, DB_PASSWORD, access_token… */
+  private static final String ASSIGNED_KEY =
+      "(?i:(?:[a-z0-9]+[_-])*(?:password|passwd|secret|token|api[_-]?key))";
+
+  /**
+   * The built-in kinds. Order matters only where two start at the same position: the more specific
+   * kind comes first (an Anthropic key before the generic {@code sk-} key).
+   */
+  private static final List<Rule> BUILT_IN =
+      List.of(
+          new Rule(
+              "private-key",
+              "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\\s\\S]*?"
+                  + "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\\z)"),
+          new Rule(
+              "aws-access-key", "(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
+          new Rule(
+              "aws-secret-key",
+              "(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)[\"']?\\s*[=:]\\s*"
+                  + "[\"']?(?<SECRET>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
+          new Rule(
+              "github-token",
+              "(?<!["
+                  + KEY_CHARS
+                  + "])(?:(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,}"
+                  + "|github_pat_[A-Za-z0-9_]{22,})"),
+          new Rule("gitlab-token", "(?<![" + KEY_CHARS + "-])glpat-[A-Za-z0-9_-]{20,}"),
+          new Rule("slack-token", "(?<![" + KEY_CHARS + "-])xox[abprs]-[A-Za-z0-9-]{10,}"),
+          new Rule("anthropic-key", "(?<![" + KEY_CHARS + "-])sk-ant-[A-Za-z0-9_-]{20,}"),
+          new Rule("openai-key", "(?<![" + KEY_CHARS + "-])sk-[A-Za-z0-9_-]{20,}"),
+          new Rule(
+              "jwt",
+              "(?<!["
+                  + KEY_CHARS
+                  + "-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"),
+          new Rule(
+              "url-password",
+              "(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^\\s/:@\"']*:(?<SECRET>[^\\s/@\"']+)@"),
+          // "password": "…" in JSON carried inside a string (a tool's output, a file's content).
+          new Rule(
+              "secret-assignment",
+              "\"" + ASSIGNED_KEY + "\"\\s*:\\s*" + "\"(?<SECRET>[^\"\\\\]+)\""),
+          // password="…" or password = '…': a quoted value, spaces allowed (code, config).
+          new Rule(
+              "secret-assignment",
+              "(?<![" + KEY_CHARS + "])" + ASSIGNED_KEY + "\\s*=\\s*(?<SECRET>\"[^\"]+\"|'[^']+')"),
+          // password=…, API_KEY=…, ?access_token=…: an unquoted value right after '=' (shell lines,
+          // env files, URLs, logs). With spaces around '=' an unquoted value is code such as
+          // password = readPassword() and is kept.
+          new Rule(
+              "secret-assignment",
+              "(?<![" + KEY_CHARS + "])" + ASSIGNED_KEY + "=(?<SECRET>[^\\s&;,\"'<>]+)"));
+
+  private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  private final Pattern pattern;
+  private final List<String> kinds = new ArrayList<>();
+  private final List<Boolean> hasSecretPart = new ArrayList<>();
+  private final RedactionCounter counter;
+
+  /**
+   * @param extraPatterns more kinds, name to regex; their whole match is replaced
+   * @param counter told of every replacement
+   * @throws IllegalArgumentException when a name is not a short lower-case word or a regex does not
+   *     compile
+   */
+  public SecretRedactor(Map<String, String> extraPatterns, RedactionCounter counter) {
+    this.counter = counter;
+    List<Rule> rules = new ArrayList<>(BUILT_IN);
+    extraPatterns.forEach(
+        (kind, regex) -> {
+          if (!KIND.matcher(kind).matches()) {
+            throw new IllegalArgumentException(
+                "agentfeed.ingest.redaction.extra-patterns: the name '"
+                    + kind
+                    + "' must match "
+                    + KIND.pattern());
+          }
+          try {
+            Pattern.compile(regex);
+          } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(
+                "agentfeed.ingest.redaction.extra-patterns."
+                    + kind
+                    + " is not a valid regex: "
+                    + e.getDescription(),
+                e);
+          }
+          rules.add(new Rule(kind, "(?:" + regex + ")"));
+        });
+    StringBuilder alternatives = new StringBuilder();
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      boolean builtIn = i < BUILT_IN.size();
+      boolean secretPart = builtIn && rule.regex().contains("(?<SECRET>");
+      String regex =
+          secretPart ? rule.regex().replace("(?<SECRET>", "(?<s" + i + ">") : rule.regex();
+      alternatives
+          .append(i == 0 ? "" : "|")
+          .append("(?<k")
+          .append(i)
+          .append('>')
+          .append(regex)
+          .append(')');
+      kinds.add(rule.kind());
+      hasSecretPart.add(secretPart);
+    }
+    this.pattern = Pattern.compile(alternatives.toString());
+  }
+
+  /** Every kind this redactor knows, for metrics and documentation. */
+  public List<String> kinds() {
+    return kinds.stream().distinct().toList();
+  }
+
+  /** Redacts every string value in {@code node}, recursively, in place. */
+  public void redact(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      for (Map.Entry<String, JsonNode> property : object.properties()) {
+        JsonNode value = property.getValue();
+        if (value.isString()) {
+          String text = value.stringValue();
+          String redacted = redact(text);
+          if (redacted != text) {
+            property.setValue(StringNode.valueOf(redacted));
+          }
+        } else if (value.isContainer()) {
+          redact(value);
+        }
+      }
+    } else if (node instanceof ArrayNode array) {
+      for (int i = 0; i < array.size(); i++) {
+        JsonNode value = array.get(i);
+        if (value.isString()) {
+          String text = value.stringValue();
+          String redacted = redact(text);
+          if (redacted != text) {
+            array.set(i, StringNode.valueOf(redacted));
+          }
+        } else if (value.isContainer()) {
+          redact(value);
+        }
+      }
+    }
+  }
+
+  /** The text with every secret replaced; the same instance when there was none. */
+  public String redact(String text) {
+    // No built-in kind is shorter than this; extra kinds are matched in any string.
+    if (text.length() < 8 && kinds.size() == BUILT_IN.size()) {
+      return text;
+    }
+    Matcher matcher = pattern.matcher(text);
+    if (!matcher.find()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int copied = 0;
+    do {
+      int rule = matchedRule(matcher);
+      int start = matcher.start();
+      int end = matcher.end();
+      if (hasSecretPart.get(rule)) {
+        start = matcher.start("s" + rule);
+        end = matcher.end("s" + rule);
+      }
+      String kind = kinds.get(rule);
+      out.append(text, copied, start).append("[REDACTED:").append(kind).append(']');
+      copied = end;
+      counter.redacted(kind);
+    } while (matcher.find());
+    return out.append(text, copied, text.length()).toString();
+  }
+
+  private int matchedRule(Matcher matcher) {
+    for (int i = 0; i < kinds.size(); i++) {
+      if (matcher.start("k" + i) >= 0) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("a match of no rule");
+  }
+
+  /** Told of every secret replaced, by kind. */
+  @FunctionalInterface
+  public interface RedactionCounter {
+
+    void redacted(String kind);
+
+    /** Counts nothing, for tools and tests that need no metrics. */
+    RedactionCounter NONE = kind -> {};
+  }
+}
