@@ -17,6 +17,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.SessionRef;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,7 +51,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
 /**
  * The archiver as the e2e test and the local stack start it, against a real broker and a real S3
@@ -67,7 +68,7 @@ class ArchiverApplicationTest {
   private static final EventCodec EVENTS = new EventCodec();
   private static final ReplayCodec REPLAYS = new ReplayCodec(EVENTS.mapper());
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static EmbeddedKafkaBroker broker;
   private static InProcessS3 s3;
   private static MutableClock clock;
   private static ConfigurableApplicationContext archiver;
@@ -76,12 +77,7 @@ class ArchiverApplicationTest {
 
   @BeforeAll
   static void start() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3, TOPICS.enriched(), TOPICS.deadLetters());
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
+    broker = KafkaTestBroker.start(3, TOPICS.enriched(), TOPICS.deadLetters());
     s3 = InProcessS3.start();
     clock = new MutableClock();
     archiver = startArchiver(GROUP);

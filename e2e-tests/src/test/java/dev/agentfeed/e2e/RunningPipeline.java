@@ -7,6 +7,7 @@ import dev.agentfeed.common.security.TokenMinter;
 import dev.agentfeed.gateway.GatewayApplication;
 import dev.agentfeed.ingest.IngestApplication;
 import dev.agentfeed.processor.StreamProcessorApplication;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,12 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -42,14 +41,7 @@ final class RunningPipeline implements AutoCloseable {
   private final TokenMinter tokens = new TokenMinter(SECRET, Clock.systemUTC());
 
   RunningPipeline() throws IOException {
-    kafka =
-        new EmbeddedKafkaKraftBroker(1, 3)
-            .brokerProperties(
-                Map.of(
-                    "transaction.state.log.replication.factor", "1",
-                    "transaction.state.log.min.isr", "1",
-                    "group.initial.rebalance.delay.ms", "0"));
-    kafka.afterPropertiesSet();
+    kafka = KafkaTestBroker.start(3);
     s3 = InProcessS3.start();
     stateDir = Files.createTempDirectory("agentfeed-e2e-state");
     start(StreamProcessorApplication.application(), "--spring.kafka.streams.state-dir=" + stateDir);

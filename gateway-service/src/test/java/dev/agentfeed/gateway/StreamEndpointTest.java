@@ -11,6 +11,7 @@ import dev.agentfeed.gateway.feed.PartitionFeed;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.testing.KafkaTestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,14 +25,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,7 +45,7 @@ class StreamEndpointTest {
   private static final String ORG_B = "org-b";
   private static final AtomicInteger SESSIONS = new AtomicInteger();
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static EmbeddedKafkaBroker broker;
   private static ConfigurableApplicationContext gateway;
   private static FeedProducer feed;
   private static TokenMinter tokens;
@@ -55,12 +55,7 @@ class StreamEndpointTest {
 
   @BeforeAll
   static void startGateway() {
-    broker = new EmbeddedKafkaKraftBroker(1, 6);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
+    broker = KafkaTestBroker.start(6);
     gateway =
         GatewayApplication.application()
             .run(

@@ -16,6 +16,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.SessionRef;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,12 +27,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -49,7 +49,7 @@ class ReplayApiTest {
   private static final TokenMinter TOKENS = new TokenMinter(TestSecurity.SECRET, Clock.systemUTC());
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static EmbeddedKafkaBroker broker;
   private static InProcessS3 s3;
   private static ConfigurableApplicationContext archiver;
   private static String base;
@@ -57,12 +57,7 @@ class ReplayApiTest {
   @BeforeAll
   static void start() {
     Topics topics = Topics.withDefaultPrefix();
-    broker = new EmbeddedKafkaKraftBroker(1, 1, topics.enriched(), topics.deadLetters());
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
+    broker = KafkaTestBroker.start(1, topics.enriched(), topics.deadLetters());
     s3 = InProcessS3.start();
     s3.createBucket(BUCKET);
     TestArchives archives = new TestArchives(s3.client(), BUCKET);

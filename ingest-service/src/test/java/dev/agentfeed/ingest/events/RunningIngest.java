@@ -9,6 +9,7 @@ import dev.agentfeed.ingest.IngestApplication;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +34,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,7 +59,7 @@ final class RunningIngest implements AutoCloseable {
 
   final EventCodec codec = new EventCodec();
   final JsonMapper json = JsonMapper.builder().build();
-  private final EmbeddedKafkaKraftBroker broker;
+  private final EmbeddedKafkaBroker broker;
   private final ConfigurableApplicationContext app;
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -68,12 +69,7 @@ final class RunningIngest implements AutoCloseable {
   private boolean brokerStopped;
 
   private RunningIngest(String... properties) {
-    broker = new EmbeddedKafkaKraftBroker(1, 2);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1"));
-    broker.afterPropertiesSet();
+    broker = KafkaTestBroker.start(2);
     SpringApplication application = IngestApplication.application();
     application.addInitializers(
         context ->

@@ -12,6 +12,7 @@ import dev.agentfeed.model.EventSerde;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.StreamProcessorApplication;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,19 +65,13 @@ class SequencingIntegrationTest {
 
   @TempDir private static Path stateDir;
 
-  private static EmbeddedKafkaKraftBroker broker;
+  private static EmbeddedKafkaBroker broker;
   private static ConfigurableApplicationContext app;
   private static KafkaProducer<String, byte[]> producer;
 
   @BeforeAll
   static void startBrokerAndApplication() {
-    broker = new EmbeddedKafkaKraftBroker(1, 3);
-    broker.brokerProperties(
-        Map.of(
-            "transaction.state.log.replication.factor", "1",
-            "transaction.state.log.min.isr", "1",
-            "group.initial.rebalance.delay.ms", "0"));
-    broker.afterPropertiesSet();
+    broker = KafkaTestBroker.start(3);
     app =
         StreamProcessorApplication.application()
             .run(
