@@ -7,53 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
-import dev.agentfeed.model.Topics;
-import dev.agentfeed.processor.testing.TestPipeline;
-import java.nio.file.Path;
+import dev.agentfeed.processor.testing.TopologyTestBase;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Per-session statistics through the application's topology, as {@code sessions.stats} gets them.
  */
-@SpringBootTest(
-    webEnvironment = SpringBootTest.WebEnvironment.NONE,
-    properties = {
-      "spring.config.name=stream-processor",
-      "spring.kafka.streams.auto-startup=false",
-      "agentfeed.topics.create=false"
-    })
-class SessionStatsTopologyTest {
+class SessionStatsTopologyTest extends TopologyTestBase {
 
   private static final String ORG = "org-a";
   private static final String SESSION = "ses-1";
-
-  @Autowired private StreamsBuilderFactoryBean streams;
-  @Autowired private StreamsBuilder builder;
-  @Autowired private Topics topics;
-
-  @TempDir private Path stateDir;
-
-  private TestPipeline pipeline;
-
-  @BeforeEach
-  void startDriver() {
-    pipeline = new TestPipeline(streams, builder, topics, stateDir);
-  }
-
-  @AfterEach
-  void closeDriver() {
-    pipeline.close();
-  }
 
   @Test
   void shouldSumUpAScriptedSession() {
