@@ -155,17 +155,7 @@ final class EventIngest {
     } catch (IOException e) {
       stop = EventProblems.unreadable(e);
     }
-    delivery.awaitAcknowledgements();
-    if (stop != null) {
-      throw EventProblems.withOutcome(stop, tally.report(delivery.acknowledged()));
-    }
-    if (tally.events() == 0) {
-      throw EventProblems.noEvents();
-    }
-    if (tally.valid() == 0) {
-      throw EventProblems.noneValid(tally.events(), tally.report(0));
-    }
-    return tally.report(delivery.acknowledged());
+    return finishStream(stop, tally, delivery);
   }
 
   /** Checks and sends the events of one line; the problem that stops the stream, if any. */
@@ -252,7 +242,15 @@ final class EventIngest {
     } catch (IOException e) {
       stop = EventProblems.unreadable(e);
     }
-    // A 503 wins over any other problem: then nothing in the request is acknowledged.
+    return finishStream(stop, tally, delivery);
+  }
+
+  /**
+   * The answer to a streamed body once it ended or stopped: waits for Kafka first, so that a 503
+   * wins over any other problem (then nothing in the request is acknowledged).
+   */
+  private static IngestReport finishStream(
+      ErrorResponseException stop, RequestTally tally, EventPublisher.Delivery delivery) {
     delivery.awaitAcknowledgements();
     if (stop != null) {
       throw EventProblems.withOutcome(stop, tally.report(delivery.acknowledged()));
