@@ -1,5 +1,6 @@
 package dev.agentfeed.ingest;
 
+import dev.agentfeed.common.web.ProblemExceptionHandler;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,6 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
@@ -23,7 +23,7 @@ import org.springframework.web.util.DisconnectedClientHelper;
  * unexpected is logged and answered with a 500 that reveals nothing about the internals.
  */
 @RestControllerAdvice
-class IngestExceptionHandler extends ResponseEntityExceptionHandler {
+class IngestExceptionHandler extends ProblemExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(IngestExceptionHandler.class);
 
@@ -63,17 +63,5 @@ class IngestExceptionHandler extends ResponseEntityExceptionHandler {
                 + " acknowledged, and retrying with the same event ids is safe");
     return handleExceptionInternal(
         ex, body, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
-  }
-
-  @Override
-  protected ResponseEntity<Object> createResponseEntity(
-      Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-    // Problem details are JSON whatever the client asked for in Accept.
-    HttpHeaders withType = new HttpHeaders();
-    withType.putAll(headers);
-    if (body instanceof ProblemDetail) {
-      withType.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-    }
-    return new ResponseEntity<>(body, withType, statusCode);
   }
 }

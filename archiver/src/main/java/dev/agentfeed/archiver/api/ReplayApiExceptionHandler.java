@@ -1,5 +1,6 @@
 package dev.agentfeed.archiver.api;
 
+import dev.agentfeed.common.web.ProblemExceptionHandler;
 import java.time.LocalDate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,14 +8,12 @@ import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import software.amazon.awssdk.core.exception.SdkException;
 import tools.jackson.core.JacksonException;
 
@@ -24,7 +23,7 @@ import tools.jackson.core.JacksonException;
  * 500 that says which session.
  */
 @RestControllerAdvice
-class ReplayApiExceptionHandler extends ResponseEntityExceptionHandler {
+class ReplayApiExceptionHandler extends ProblemExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ReplayApiExceptionHandler.class);
 
@@ -75,17 +74,5 @@ class ReplayApiExceptionHandler extends ResponseEntityExceptionHandler {
             "the session's manifest in the bucket cannot be read: " + ex.getMessage());
     return handleExceptionInternal(
         ex, body, new HttpHeaders(), HttpStatus.INTERNAL_SERVER_ERROR, request);
-  }
-
-  @Override
-  protected ResponseEntity<Object> createResponseEntity(
-      Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-    // Problem details are JSON whatever the client asked for in Accept.
-    HttpHeaders withType = new HttpHeaders();
-    withType.putAll(headers);
-    if (body instanceof ProblemDetail) {
-      withType.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-    }
-    return new ResponseEntity<>(body, withType, statusCode);
   }
 }

@@ -36,16 +36,6 @@ class EventsSecurityTest {
     ingest.close();
   }
 
-  private ObjectNode problem(int status, String title, String detail) {
-    return ingest
-        .json
-        .createObjectNode()
-        .put("detail", detail)
-        .put("instance", "/v1/events")
-        .put("status", status)
-        .put("title", title);
-  }
-
   @Test
   void shouldAnswer401ProblemWithoutAToken() {
     HttpResponse<String> response = ingest.post(null, JSON, event("e1", ORG, session));
@@ -58,7 +48,7 @@ class EventsSecurityTest {
         .startsWith("Bearer");
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest.problem(
                 401, "Unauthorized", "a bearer token is required (Authorization: Bearer <jwt>)"));
   }
 
@@ -85,7 +75,8 @@ class EventsSecurityTest {
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(ingest.body(response))
-        .isEqualTo(problem(403, "Forbidden", "the token's scope does not allow POST /v1/events"));
+        .isEqualTo(
+            ingest.problem(403, "Forbidden", "the token's scope does not allow POST /v1/events"));
   }
 
   @Test
@@ -99,7 +90,8 @@ class EventsSecurityTest {
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest
+                .problem(
                     403,
                     "Forbidden",
                     "the event at index 1 is for org 'globex' but the token is for org 'acme';"
@@ -118,7 +110,8 @@ class EventsSecurityTest {
     assertThat(response.statusCode()).isEqualTo(403);
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest
+                .problem(
                     403,
                     "Forbidden",
                     "the event at index 0 is for session '"
@@ -156,7 +149,8 @@ class EventsSecurityTest {
 
     assertThat(response.statusCode()).isEqualTo(403);
     ObjectNode expected =
-        problem(
+        ingest
+            .problem(
                 403,
                 "Forbidden",
                 "the event at index 2 is for org 'globex' but the token is for org 'acme'; the"

@@ -78,16 +78,6 @@ class PostEventsTest {
     return rejected;
   }
 
-  private ObjectNode problem(int status, String title, String detail) {
-    return ingest
-        .json
-        .createObjectNode()
-        .put("detail", detail)
-        .put("instance", "/v1/events")
-        .put("status", status)
-        .put("title", title);
-  }
-
   @Test
   void shouldStoreASingleEventKeyedBySessionWithReceivedAt() {
     String event = event("e1", ORG, session);
@@ -172,7 +162,8 @@ class PostEventsTest {
     assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(400, "Bad Request", "none of the 2 events is valid; rejected says why")
+            ingest
+                .problem(400, "Bad Request", "none of the 2 events is valid; rejected says why")
                 .set(
                     "rejected",
                     rejected(
@@ -192,7 +183,8 @@ class PostEventsTest {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(400, "Bad Request", "the event is not valid; rejected says why")
+            ingest
+                .problem(400, "Bad Request", "the event is not valid; rejected says why")
                 .set(
                     "rejected",
                     rejected(
@@ -269,7 +261,7 @@ class PostEventsTest {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest.problem(
                 400,
                 "Bad Request",
                 "the body is not valid JSON: Unrecognized token 'oops': was expecting (JSON"
@@ -284,7 +276,7 @@ class PostEventsTest {
 
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest.problem(
                 400,
                 "Bad Request",
                 "the body must be one event (a JSON object) or an array of events, not a string"));
@@ -297,7 +289,7 @@ class PostEventsTest {
 
     assertThat(responses)
         .extracting(ingest::body)
-        .containsOnly(problem(400, "Bad Request", "no events in the body"));
+        .containsOnly(ingest.problem(400, "Bad Request", "no events in the body"));
   }
 
   @Test
@@ -307,7 +299,7 @@ class PostEventsTest {
     assertThat(response.statusCode()).isEqualTo(415);
     assertThat(ingest.body(response))
         .isEqualTo(
-            problem(
+            ingest.problem(
                 415,
                 "Unsupported Media Type",
                 "Content-Type 'text/plain' is not supported; send application/json or"

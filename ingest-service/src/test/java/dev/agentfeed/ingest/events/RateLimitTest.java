@@ -162,14 +162,7 @@ class RateLimitTest {
   }
 
   private ObjectNode problem(int status, String title, String detail) {
-    ObjectNode problem =
-        ingest
-            .json
-            .createObjectNode()
-            .put("detail", detail)
-            .put("instance", "/v1/events")
-            .put("status", status)
-            .put("title", title);
+    ObjectNode problem = ingest.problem(status, title, detail);
     if (status == 429) {
       problem.put("sessionId", session);
     }

@@ -37,6 +37,7 @@ import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The ingest service as another module would run it: an in-process Kafka broker, the application
@@ -121,6 +122,15 @@ final class RunningIngest implements AutoCloseable {
 
   String ingestToken(String org) {
     return token(org, null, Scope.INGEST);
+  }
+
+  /** The problem document /v1/events answers with, as the tests expect it whole. */
+  ObjectNode problem(int status, String title, String detail) {
+    return json.createObjectNode()
+        .put("detail", detail)
+        .put("instance", "/v1/events")
+        .put("status", status)
+        .put("title", title);
   }
 
   HttpResponse<String> post(String token, String contentType, String body) {
