@@ -50,6 +50,24 @@ public final class EventCodec {
     return mapper.readValue(json, EventEnvelope.class);
   }
 
+  /**
+   * Reads a {@code feed.live} value: a {@link LiveBatch} when its {@code type} is {@code "batch"},
+   * else an event.
+   *
+   * @throws JacksonException when the bytes are neither
+   */
+  public LiveRecord readLive(byte[] json) {
+    JsonNode tree = mapper.readTree(json);
+    if (LiveBatch.TYPE.equals(tree.path("type").asString(""))) {
+      return mapper.treeToValue(tree, LiveBatch.class);
+    }
+    return mapper.treeToValue(tree, EventEnvelope.class);
+  }
+
+  public byte[] toBytes(LiveBatch batch) {
+    return mapper.writeValueAsBytes(batch);
+  }
+
   public EventEnvelope fromJson(String json) {
     return mapper.readValue(json, EventEnvelope.class);
   }

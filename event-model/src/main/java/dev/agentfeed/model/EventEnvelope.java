@@ -23,7 +23,8 @@ public record EventEnvelope(
     ObjectNode data,
     Instant receivedAt,
     Long seq,
-    Integer tier) {
+    Integer tier)
+    implements LiveRecord {
 
   public EventEnvelope {
     Objects.requireNonNull(id, "id");
