@@ -26,6 +26,11 @@ import org.springframework.validation.annotation.Validated;
  * @param senderThreads threads that write frames to sockets, so no reader ever blocks on a client
  * @param maxSubscriptionsPerConnection subscriptions one connection may hold at once
  * @param cursorSecret HMAC key of cursors (at least 32 bytes); derived from the JWT secret if unset
+ * @param idleTimeout a connection from which nothing (no frame, no WebSocket pong to the ping sent
+ *     with every heartbeat) has arrived for this long is closed
+ * @param detailReaders detail lookups that read {@code events.enriched} at once
+ * @param detailIndexSize event ids remembered with their {@code events.enriched} offset
+ * @param detailCacheSize bytes of recently served details kept in memory
  * @param allowedOrigins origin patterns allowed to open the WebSocket (tokens, not cookies,
  *     authenticate, so any origin is safe by default)
  */
@@ -45,6 +50,10 @@ public record GatewayProperties(
     @Min(1) @Max(1024) Integer senderThreads,
     @Min(1) Integer maxSubscriptionsPerConnection,
     String cursorSecret,
+    Duration idleTimeout,
+    @Min(1) @Max(64) Integer detailReaders,
+    @Min(1) Integer detailIndexSize,
+    DataSize detailCacheSize,
     @NotEmpty List<String> allowedOrigins) {
 
   public GatewayProperties {
@@ -61,11 +70,16 @@ public record GatewayProperties(
     senderThreads = senderThreads == null ? 16 : senderThreads;
     maxSubscriptionsPerConnection =
         maxSubscriptionsPerConnection == null ? 100 : maxSubscriptionsPerConnection;
+    idleTimeout = orDefault(idleTimeout, Duration.ofSeconds(90));
+    detailReaders = detailReaders == null ? 4 : detailReaders;
+    detailIndexSize = detailIndexSize == null ? 100_000 : detailIndexSize;
+    detailCacheSize = detailCacheSize == null ? DataSize.ofMegabytes(16) : detailCacheSize;
     allowedOrigins = allowedOrigins == null ? List.of("*") : List.copyOf(allowedOrigins);
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("send-time-limit", sendTimeLimit);
     requirePositive("partition-refresh-interval", partitionRefreshInterval);
     requirePositive("poll-timeout", pollTimeout);
+    requirePositive("idle-timeout", idleTimeout);
     if (maxOutboundBuffer.toBytes() < 1024 || maxOutboundBuffer.toBytes() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "agentfeed.gateway.max-outbound-buffer must be between 1KB and 2GB, was "

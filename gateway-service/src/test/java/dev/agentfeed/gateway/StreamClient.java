@@ -77,6 +77,45 @@ final class StreamClient implements WebSocket.Listener, AutoCloseable {
     return events(subscription).stream().map(f -> f.path("event").path("seq").asLong()).toList();
   }
 
+  /** The event and batch frames of one subscription, in arrival order. */
+  List<JsonNode> deliveries(String subscription) {
+    return frames.stream()
+        .filter(
+            f -> "event".equals(f.path("op").asString()) || "batch".equals(f.path("op").asString()))
+        .filter(f -> subscription.equals(f.path("sub").asString()))
+        .toList();
+  }
+
+  /** The events one subscription got, in order, whether alone or in batches. */
+  List<JsonNode> deliveredEvents(String subscription) {
+    List<JsonNode> result = new java.util.ArrayList<>();
+    for (JsonNode frame : deliveries(subscription)) {
+      if (frame.has("event")) {
+        result.add(frame.get("event"));
+      } else {
+        frame.get("events").forEach(result::add);
+      }
+    }
+    return result;
+  }
+
+  /** "session/seq" of every event one subscription got, in order. */
+  List<String> delivered(String subscription) {
+    return deliveredEvents(subscription).stream()
+        .map(e -> e.path("sessionId").asString() + "/" + e.path("seq").asLong())
+        .toList();
+  }
+
+  void awaitDelivered(String subscription, int count) {
+    await().atMost(WAIT).until(() -> deliveredEvents(subscription).size() >= count);
+  }
+
+  /** The cursor of the last event or batch frame of a subscription. */
+  String lastCursor(String subscription) {
+    List<JsonNode> frames = deliveries(subscription);
+    return frames.get(frames.size() - 1).path("cursor").asString();
+  }
+
   JsonNode awaitFrame(Predicate<JsonNode> matching) {
     await().atMost(WAIT).until(() -> frames.stream().anyMatch(matching));
     return frames.stream().filter(matching).findFirst().orElseThrow();

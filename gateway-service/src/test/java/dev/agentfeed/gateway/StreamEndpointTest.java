@@ -297,18 +297,20 @@ class StreamEndpointTest {
       client.awaitEvents("s1", 2);
       String cursor = client.events("s1").get(0).path("cursor").asString();
       String inside = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+      // v2.<partition>:<next offset>.<mac>: move the offset on by one, keep the MAC.
       String[] parts = inside.split("\\.");
+      String[] position = parts[1].split(":");
       String tampered =
           Base64.getUrlEncoder()
               .withoutPadding()
               .encodeToString(
                   (parts[0]
                           + "."
-                          + parts[1]
+                          + position[0]
+                          + ":"
+                          + (Long.parseLong(position[1]) + 1)
                           + "."
-                          + (Long.parseLong(parts[2]) + 1)
-                          + "."
-                          + parts[3])
+                          + parts[2])
                       .getBytes(StandardCharsets.US_ASCII));
 
       client.send(subscribeFrame("t1", session, tampered));

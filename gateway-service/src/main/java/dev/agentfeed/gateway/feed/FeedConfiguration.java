@@ -1,6 +1,8 @@
 package dev.agentfeed.gateway.feed;
 
 import dev.agentfeed.gateway.GatewayProperties;
+import dev.agentfeed.gateway.sessions.SessionIndex;
+import dev.agentfeed.gateway.sessions.StatsReader;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
 import java.time.Clock;
@@ -10,7 +12,7 @@ import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the reading side: the live reader, history replays and the session index. */
+/** Wires the reading side: the live reader, history replays, the stats reader and the index. */
 @Configuration(proxyBeanMethods = false)
 class FeedConfiguration {
 
@@ -41,15 +43,35 @@ class FeedConfiguration {
     return new HistoryReader(consumers, topics, codec, properties);
   }
 
-  /** Not ready until the reader has read what was in the topic at start (the session index). */
   @Bean
-  HealthIndicator feedHealthIndicator(FeedReader reader, SessionDirectory directory) {
+  SessionIndex sessionIndex(GatewayProperties properties, SessionDirectory directory) {
+    return new SessionIndex(properties.sessionIndexSize(), directory);
+  }
+
+  @Bean
+  StatsReader statsReader(
+      FeedConsumers consumers,
+      Topics topics,
+      SessionIndex index,
+      EventCodec codec,
+      GatewayProperties properties) {
+    return new StatsReader(consumers, topics, index, codec.mapper(), properties);
+  }
+
+  /**
+   * Not ready until the live reader follows feed.live and the session index holds what was in
+   * sessions.stats at start.
+   */
+  @Bean
+  HealthIndicator feedHealthIndicator(FeedReader reader, StatsReader stats, SessionIndex index) {
     return () -> {
-      Health.Builder health = reader.caughtUp() ? Health.up() : Health.outOfService();
+      Health.Builder health =
+          reader.caughtUp() && stats.caughtUp() ? Health.up() : Health.outOfService();
       return health
           .withDetail("topic", reader.topic())
           .withDetail("partitions", reader.partitionCount())
-          .withDetail("sessionsIndexed", directory.size())
+          .withDetail("statsTopic", stats.topic())
+          .withDetail("sessionsIndexed", index.size())
           .build();
     };
   }

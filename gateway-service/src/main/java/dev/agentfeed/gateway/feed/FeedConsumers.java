@@ -36,8 +36,15 @@ public final class FeedConsumers {
    * failOnMissingOffsets} a read from an offset that retention has deleted throws instead of
    * silently jumping ahead, which a replay must report rather than hide.
    */
-  Consumer<byte[], byte[]> create(String purpose, boolean failOnMissingOffsets) {
+  public Consumer<byte[], byte[]> create(String purpose, boolean failOnMissingOffsets) {
+    return create(purpose, failOnMissingOffsets, Map.of());
+  }
+
+  /** As {@link #create(String, boolean)}, with consumer settings of its own on top. */
+  public Consumer<byte[], byte[]> create(
+      String purpose, boolean failOnMissingOffsets, Map<String, Object> overrides) {
     Map<String, Object> config = new HashMap<>(base);
+    config.putAll(overrides);
     if (failOnMissingOffsets) {
       config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     }

@@ -26,10 +26,10 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The live reader: one thread reads every partition of {@code feed.live} (key sessionId) with an
  * assign-based, read_committed consumer and hands each record to its partition's {@link
- * PartitionFeed}, which keeps the tail and dispatches to subscribers. At start it reads the topic
- * from the beginning once, which fills the {@link SessionDirectory} and the tails; then it follows
- * the topic live. It writes nothing. Every gateway instance reads everything, so any instance can
- * serve any dashboard.
+ * PartitionFeed}, which keeps the bounded tail and dispatches to subscribers. It starts at the end
+ * of the topic (history is read on demand by {@link HistoryReader}, where each session's history
+ * starts is known from {@code sessions.stats}) and follows the topic live. It writes nothing. Every
+ * gateway instance reads everything, so any instance can serve any dashboard.
  */
 public final class FeedReader implements SmartLifecycle {
 
@@ -77,7 +77,7 @@ public final class FeedReader implements SmartLifecycle {
     return List.copyOf(partitions.values());
   }
 
-  /** Whether the reader has read everything that was in the topic when it started. */
+  /** Whether the reader has found the topic and is following it. */
   public boolean caughtUp() {
     return caughtUp;
   }
@@ -129,11 +129,8 @@ public final class FeedReader implements SmartLifecycle {
       if (assigned.isEmpty()) {
         return;
       }
-      startReading(reader, assigned, assigned);
-      log.info(
-          "Reading {} partitions of {} from the beginning to build the session index and tails",
-          assigned.size(),
-          topic);
+      startReading(reader, assigned, assigned, false);
+      log.info("Following {} partitions of {} live from their end", assigned.size(), topic);
       Instant nextRefresh = clock.instant().plus(properties.partitionRefreshInterval());
       while (running) {
         try {
@@ -172,13 +169,12 @@ public final class FeedReader implements SmartLifecycle {
         decoder.decode(record).ifPresent(records::add);
       }
       // The index learns a session before any subscriber sees its events.
-      records.forEach(r -> directory.record(r.event().orgId(), r.event().sessionId()));
+      records.forEach(r -> directory.record(r.orgId(), r.session().sessionId()));
       feed.append(records, reader.position(tp));
     }
     if (!caughtUp && partitions.values().stream().allMatch(PartitionFeed::caughtUp)) {
       caughtUp = true;
-      log.info(
-          "Caught up with {}: {} sessions indexed; following it live", topic, directory.size());
+      log.info("Following {} live", topic);
     }
   }
 
@@ -217,14 +213,24 @@ public final class FeedReader implements SmartLifecycle {
         topic,
         partitions.size(),
         all.size());
-    startReading(reader, all, added);
+    startReading(reader, all, added, true);
   }
 
-  /** Assigns {@code all}; the {@code fresh} ones (all of them at start) are read from the start. */
+  /**
+   * Assigns {@code all}; the {@code fresh} ones (all of them at start) are read from their end, or
+   * from their beginning when they were added while running (everything in them is new).
+   */
   private void startReading(
-      Consumer<byte[], byte[]> reader, List<TopicPartition> all, List<TopicPartition> fresh) {
+      Consumer<byte[], byte[]> reader,
+      List<TopicPartition> all,
+      List<TopicPartition> fresh,
+      boolean fromBeginning) {
     reader.assign(all);
-    reader.seekToBeginning(fresh);
+    if (fromBeginning) {
+      reader.seekToBeginning(fresh);
+    } else {
+      reader.seekToEnd(fresh);
+    }
     Map<TopicPartition, Long> ends = reader.endOffsets(fresh);
     Map<Integer, PartitionFeed> next = new HashMap<>(partitions);
     for (TopicPartition tp : fresh) {

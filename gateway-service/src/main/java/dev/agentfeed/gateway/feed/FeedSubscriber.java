@@ -1,12 +1,16 @@
 package dev.agentfeed.gateway.feed;
 
-import dev.agentfeed.model.SessionRef;
-
-/** Receives the records of one session, in offset order, from history and then the live feed. */
+/**
+ * Receives the records of one session, or of every session of one organisation, from one partition
+ * in offset order: from history and then the live feed.
+ */
 public interface FeedSubscriber {
 
-  /** The (org, session) whose records this subscriber gets; never the session id alone. */
-  SessionRef session();
+  /** The organisation whose records this subscriber may get; never null. */
+  String orgId();
+
+  /** The one session this subscriber follows, or null when it follows the whole organisation. */
+  String sessionId();
 
   /**
    * Hands over one record. Must not block: it is called by the live reader under a partition lock.
@@ -23,4 +27,10 @@ public interface FeedSubscriber {
    * @return {@link #active()} when there is room again
    */
   boolean awaitRoom();
+
+  /** Whether the record belongs to what this subscriber follows: (org, session) or org. */
+  default boolean follows(FeedRecord record) {
+    return record.orgId().equals(orgId())
+        && (sessionId() == null || record.session().sessionId().equals(sessionId()));
+  }
 }

@@ -46,7 +46,7 @@ final class FeedTail {
     return offset >= coveredFrom;
   }
 
-  /** The held records at or after {@code offset} that the subscriber's session owns. */
+  /** The held records at or after {@code offset} that the subscriber follows. */
   List<FeedRecord> since(long offset, FeedSubscriber subscriber) {
     List<FeedRecord> newestFirst = new ArrayList<>();
     Iterator<FeedRecord> it = records.descendingIterator();
@@ -55,7 +55,7 @@ final class FeedTail {
       if (record.offset() < offset) {
         break;
       }
-      if (record.session().equals(subscriber.session())) {
+      if (subscriber.follows(record)) {
         newestFirst.add(record);
       }
     }

@@ -4,22 +4,26 @@ import dev.agentfeed.gateway.GatewayProperties;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replays a session's history: reads the session's partition of {@code feed.live} (key sessionId)
- * from a start offset with a consumer of its own, hands the records of that (org, session) to the
- * subscriber, and joins it to the live feed without gap or duplicate. The seam: the replay reads up
- * to the live reader's position, then under the partition's dispatch lock takes the rest from the
- * tail and registers the subscriber from the live reader's position on ({@link
- * PartitionFeed#registerAfterReplay}). If the live reader has moved so far that the tail no longer
- * reaches back, it reads on and tries again.
+ * Replays history: reads one partition of {@code feed.live} (key sessionId) from a start offset
+ * with a consumer of its own, hands the records the subscriber follows to it, and joins it to the
+ * live feed without gap or duplicate. The seam: the replay reads up to the live reader's position,
+ * then under the partition's dispatch lock takes the rest from the tail and registers the
+ * subscriber from the live reader's position on ({@link PartitionFeed#registerAfterReplay}). If the
+ * live reader has moved so far that the tail no longer reaches back, it reads on and tries again. A
+ * resume whose start the in-memory tail still holds never touches the broker.
  */
 public final class HistoryReader {
 
@@ -29,6 +33,7 @@ public final class HistoryReader {
   private final String topic;
   private final RecordDecoder decoder;
   private final Duration pollTimeout;
+  private final long tailResumeBytes;
 
   public HistoryReader(
       FeedConsumers consumers, Topics topics, EventCodec codec, GatewayProperties properties) {
@@ -36,56 +41,112 @@ public final class HistoryReader {
     this.topic = topics.feedLive();
     this.decoder = new RecordDecoder(codec);
     this.pollTimeout = properties.pollTimeout();
-  }
-
-  /** The history from the oldest retained record of the session's partition, then live. */
-  public void replayFromBeginning(PartitionFeed feed, FeedSubscriber subscriber) {
-    replay(feed, subscriber, -1);
+    // Half the outbound buffer, the level up to which a paced replay fills it too.
+    this.tailResumeBytes = properties.maxOutboundBuffer().toBytes() / 2;
   }
 
   /**
-   * The history from {@code offset} (the record after a cursor's), then live.
+   * The history from the first record at or after {@code from} (a session's {@code firstRecordAt}),
+   * or from the oldest retained record when {@code from} is null, then live.
+   */
+  public void replayFromTime(PartitionFeed feed, FeedSubscriber subscriber, Instant from) {
+    TopicPartition tp = new TopicPartition(topic, feed.partition());
+    try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
+      consumer.assign(List.of(tp));
+      long start =
+          from == null
+              ? consumer.beginningOffsets(List.of(tp)).get(tp)
+              : offsetsAt(consumer, Map.of(tp, from)).get(tp);
+      replay(consumer, tp, feed, subscriber, start);
+    } catch (OffsetOutOfRangeException e) {
+      throw new HistoryGoneException(tp, -1, -1);
+    }
+  }
+
+  /**
+   * The history from {@code offset} (the next record after a cursor's position), then live; from
+   * memory when the partition's tail still reaches back that far.
    *
    * @throws HistoryGoneException when retention has deleted records at or after {@code offset}
    */
   public void replayFrom(PartitionFeed feed, FeedSubscriber subscriber, long offset) {
-    replay(feed, subscriber, offset);
-  }
-
-  private void replay(PartitionFeed feed, FeedSubscriber subscriber, long startOffset) {
+    if (feed.registerAfterReplay(subscriber, offset, tailResumeBytes)) {
+      log.debug(
+          "Resumed from memory: topic {} partition {} offset {}", topic, feed.partition(), offset);
+      return;
+    }
     TopicPartition tp = new TopicPartition(topic, feed.partition());
     try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
       consumer.assign(List.of(tp));
       long logStart = consumer.beginningOffsets(List.of(tp)).get(tp);
-      if (startOffset >= 0 && startOffset < logStart) {
-        throw new HistoryGoneException(tp, startOffset, logStart);
+      if (offset < logStart) {
+        throw new HistoryGoneException(tp, offset, logStart);
       }
-      long replayedUpTo = startOffset < 0 ? logStart : startOffset;
-      int rounds = 0;
-      while (subscriber.active()) {
-        long target = feed.position();
-        if (replayedUpTo < target) {
-          replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber);
-        }
-        if (!subscriber.active() || feed.registerAfterReplay(subscriber, replayedUpTo)) {
-          break;
-        }
-        rounds++;
-      }
-      log.debug(
-          "Replayed session {} from topic {} partition {} offset {} to {} in {} extra rounds",
-          subscriber.session().key(),
-          topic,
-          tp.partition(),
-          startOffset,
-          replayedUpTo,
-          rounds);
+      replay(consumer, tp, feed, subscriber, offset);
     } catch (OffsetOutOfRangeException e) {
-      throw new HistoryGoneException(tp, startOffset, -1);
+      throw new HistoryGoneException(tp, offset, -1);
     }
   }
 
-  /** Delivers the session's records in [from, target); returns target, or less if cancelled. */
+  /**
+   * Where each partition's history starts for the given times: the first offset whose record
+   * timestamp is at or after it, or the end of the partition when there is none.
+   */
+  public Map<Integer, Long> offsetsAt(Map<Integer, Instant> times) {
+    Map<TopicPartition, Instant> byPartition = new HashMap<>();
+    times.forEach((p, t) -> byPartition.put(new TopicPartition(topic, p), t));
+    try (Consumer<byte[], byte[]> consumer = consumers.create("offsets", false)) {
+      Map<Integer, Long> result = new HashMap<>();
+      offsetsAt(consumer, byPartition).forEach((tp, offset) -> result.put(tp.partition(), offset));
+      return result;
+    }
+  }
+
+  private static Map<TopicPartition, Long> offsetsAt(
+      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Instant> times) {
+    Map<TopicPartition, Long> query = new HashMap<>();
+    times.forEach((tp, t) -> query.put(tp, t.toEpochMilli()));
+    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
+    Map<TopicPartition, Long> ends = consumer.endOffsets(times.keySet());
+    Map<TopicPartition, Long> result = new HashMap<>();
+    for (TopicPartition tp : times.keySet()) {
+      OffsetAndTimestamp hit = found.get(tp);
+      result.put(tp, hit != null ? hit.offset() : ends.get(tp));
+    }
+    return result;
+  }
+
+  private void replay(
+      Consumer<byte[], byte[]> consumer,
+      TopicPartition tp,
+      PartitionFeed feed,
+      FeedSubscriber subscriber,
+      long startOffset) {
+    long replayedUpTo = startOffset;
+    int rounds = 0;
+    while (subscriber.active()) {
+      long target = feed.position();
+      if (replayedUpTo < target) {
+        replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber);
+      }
+      if (!subscriber.active() || feed.registerAfterReplay(subscriber, replayedUpTo)) {
+        break;
+      }
+      rounds++;
+    }
+    log.debug(
+        "Replayed {} from topic {} partition {} offset {} to {} in {} extra rounds",
+        subscriber.sessionId() == null
+            ? "organisation " + subscriber.orgId()
+            : "session " + subscriber.orgId() + "/" + subscriber.sessionId(),
+        topic,
+        tp.partition(),
+        startOffset,
+        replayedUpTo,
+        rounds);
+  }
+
+  /** Delivers the followed records in [from, target); returns target, or less if cancelled. */
   private long read(
       Consumer<byte[], byte[]> consumer,
       TopicPartition tp,
@@ -101,7 +162,7 @@ public final class HistoryReader {
           break;
         }
         FeedRecord decoded = decoder.decode(record).orElse(null);
-        if (decoded != null && decoded.session().equals(subscriber.session())) {
+        if (decoded != null && subscriber.follows(decoded)) {
           if (!subscriber.awaitRoom()) {
             return record.offset();
           }
@@ -121,12 +182,14 @@ public final class HistoryReader {
 
     HistoryGoneException(TopicPartition tp, long offset, long logStart) {
       super(
-          "the events after this cursor are no longer retained (partition "
+          "the events after this cursor are no longer retained in "
+              + tp.topic()
+              + " (partition "
               + tp.partition()
-              + " offset "
-              + offset
+              + (offset >= 0 ? " offset " + offset : "")
               + (logStart >= 0 ? " is before the oldest retained offset " + logStart : "")
-              + ")");
+              + "); the complete session is in the archive (GET /v1/replays/{sessionId} on the"
+              + " archiver); subscribe again from \"live\" or \"beginning\"");
     }
   }
 }

@@ -8,15 +8,17 @@ import java.util.Map;
 
 /**
  * The live state of one partition of {@code feed.live}: where the live reader is, the in-memory
- * tail, and the subscribers of the sessions in it. Its monitor is the dispatch lock: the reader
- * appends and dispatches under it, and a replay joins the live feed under it, so that no record is
- * delivered twice or missed at the seam between history and live.
+ * tail, and the subscribers of the sessions (and organisations) in it. Its monitor is the dispatch
+ * lock: the reader appends and dispatches under it, and a replay joins the live feed under it, so
+ * that no record is delivered twice or missed at the seam between history and live.
  */
 public final class PartitionFeed {
 
   private final int partition;
   private final FeedTail tail;
   private final Map<SessionRef, List<Registration>> subscribers = new HashMap<>();
+  // Org-wide subscribers, by organisation.
+  private final Map<String, List<Registration>> orgSubscribers = new HashMap<>();
   // The next offset the live reader will read.
   private long position;
   // Where the log ended when the reader started: a live subscription made while the reader is
@@ -58,16 +60,25 @@ public final class PartitionFeed {
   synchronized void append(List<FeedRecord> records, long newPosition) {
     for (FeedRecord record : records) {
       tail.add(record);
-      List<Registration> registered = subscribers.get(record.session());
-      if (registered != null) {
-        for (Registration registration : registered) {
-          if (record.offset() >= registration.nextOffset()) {
-            registration.subscriber().onRecord(record);
-          }
+      dispatch(subscribers.get(record.session()), record);
+      dispatch(orgSubscribers.get(record.orgId()), record);
+    }
+    position = Math.max(position, newPosition);
+  }
+
+  private static void dispatch(List<Registration> registered, FeedRecord record) {
+    if (registered != null) {
+      for (Registration registration : registered) {
+        if (record.offset() >= registration.nextOffset()) {
+          registration.subscriber().onRecord(record);
         }
       }
     }
-    position = Math.max(position, newPosition);
+  }
+
+  /** The offset a live subscription made now would start at. */
+  public synchronized long livePosition() {
+    return Math.max(position, liveFrom);
   }
 
   synchronized void advanceTo(long newPosition) {
@@ -90,6 +101,16 @@ public final class PartitionFeed {
    *     when joined, or when the subscriber is no longer active
    */
   public synchronized boolean registerAfterReplay(FeedSubscriber subscriber, long replayedUpTo) {
+    return registerAfterReplay(subscriber, replayedUpTo, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #registerAfterReplay(FeedSubscriber, long)}, but only when what the tail holds for
+   * the subscriber is at most {@code maxBytes}: a resume served from memory is delivered at once,
+   * without the pacing a replay has, so it must not overrun the client's outbound buffer.
+   */
+  public synchronized boolean registerAfterReplay(
+      FeedSubscriber subscriber, long replayedUpTo, long maxBytes) {
     if (!subscriber.active()) {
       // Unsubscribed meanwhile: checked under the lock, so it cannot be registered after the
       // unsubscribe removed it.
@@ -98,7 +119,12 @@ public final class PartitionFeed {
     if (replayedUpTo < position && !tail.covers(replayedUpTo)) {
       return false;
     }
-    for (FeedRecord record : tail.since(replayedUpTo, subscriber)) {
+    List<FeedRecord> pending = tail.since(replayedUpTo, subscriber);
+    if (maxBytes != Long.MAX_VALUE
+        && pending.stream().mapToLong(FeedRecord::sizeInBytes).sum() > maxBytes) {
+      return false;
+    }
+    for (FeedRecord record : pending) {
       if (record.offset() < position) {
         subscriber.onRecord(record);
       }
@@ -108,19 +134,35 @@ public final class PartitionFeed {
   }
 
   public synchronized void unregister(FeedSubscriber subscriber) {
-    List<Registration> registered = subscribers.get(subscriber.session());
+    if (subscriber.sessionId() == null) {
+      unregister(orgSubscribers, subscriber.orgId(), subscriber);
+    } else {
+      unregister(
+          subscribers, new SessionRef(subscriber.orgId(), subscriber.sessionId()), subscriber);
+    }
+  }
+
+  private <K> void unregister(
+      Map<K, List<Registration>> registrations, K key, FeedSubscriber subscriber) {
+    List<Registration> registered = registrations.get(key);
     if (registered != null && registered.removeIf(r -> r.subscriber() == subscriber)) {
       subscriberCount--;
       if (registered.isEmpty()) {
-        subscribers.remove(subscriber.session());
+        registrations.remove(key);
       }
     }
   }
 
   private void register(FeedSubscriber subscriber, long nextOffset) {
-    subscribers
-        .computeIfAbsent(subscriber.session(), s -> new ArrayList<>(1))
-        .add(new Registration(subscriber, nextOffset));
+    Registration registration = new Registration(subscriber, nextOffset);
+    if (subscriber.sessionId() == null) {
+      orgSubscribers.computeIfAbsent(subscriber.orgId(), o -> new ArrayList<>(1)).add(registration);
+    } else {
+      subscribers
+          .computeIfAbsent(
+              new SessionRef(subscriber.orgId(), subscriber.sessionId()), s -> new ArrayList<>(1))
+          .add(registration);
+    }
     subscriberCount++;
   }
 

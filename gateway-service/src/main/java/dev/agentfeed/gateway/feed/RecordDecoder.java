@@ -2,6 +2,11 @@ package dev.agentfeed.gateway.feed;
 
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.LiveBatch;
+import dev.agentfeed.model.LiveRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -9,9 +14,10 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 
 /**
- * Turns a {@code feed.live} record into a {@link FeedRecord}. A record that is not an envelope is
- * logged and skipped rather than stopping the feed for every dashboard; the stream processor is the
- * only writer, so it means a bug there, and the log names where it is.
+ * Turns a {@code feed.live} record (a tier-1 event or a batch of tier-2 events, see {@link
+ * EventCodec#readLive}) into a {@link FeedRecord}. A record that is neither is logged and skipped
+ * rather than stopping the feed for every dashboard; the stream processor is the only writer, so it
+ * means a bug there, and the log names where it is.
  */
 final class RecordDecoder {
 
@@ -28,12 +34,34 @@ final class RecordDecoder {
       return Optional.empty();
     }
     try {
-      EventEnvelope event = codec.fromBytes(record.value());
+      LiveRecord live = codec.readLive(record.value());
+      List<EventEnvelope> events =
+          live instanceof LiveBatch batch ? batch.events() : List.of((EventEnvelope) live);
+      List<FeedRecord.Item> items = new ArrayList<>(events.size());
+      for (EventEnvelope event : events) {
+        // A tier-1 record is one envelope in the pipeline's canonical encoding already: its bytes
+        // are sent as they are. A batch's events are encoded one by one.
+        String json =
+            live instanceof LiveBatch
+                ? codec.toJson(event)
+                : new String(record.value(), StandardCharsets.UTF_8).strip();
+        items.add(
+            new FeedRecord.Item(
+                event.type().wireName(),
+                event.seq() == null ? 0 : event.seq(),
+                event.receivedAt(),
+                json));
+      }
       return Optional.of(
-          new FeedRecord(record.partition(), record.offset(), event, codec.toJson(event)));
+          new FeedRecord(
+              record.partition(),
+              record.offset(),
+              live.session(),
+              live instanceof LiveBatch,
+              items));
     } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
       log.warn(
-          "Skipping a record that is not an event envelope: topic {} partition {} offset {}",
+          "Skipping a record that is neither an event nor a batch: topic {} partition {} offset {}",
           record.topic(),
           record.partition(),
           record.offset(),

@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which organisations a session id has been seen under, from what the live reader reads. It only
- * lets a subscribe fail fast with a clear {@code forbidden}: isolation itself never depends on it,
- * because every subscription matches on (orgId, sessionId). Bounded: the least recently seen
- * sessions are forgotten, and a forgotten session simply counts as unknown.
+ * Which organisations a session id has been seen under, from {@code sessions.stats} and from what
+ * the live reader reads. It only lets a subscribe fail fast with a clear {@code forbidden}:
+ * isolation itself never depends on it, because every subscription matches on (orgId, sessionId).
+ * Bounded: the least recently seen sessions are forgotten, and a forgotten session simply counts as
+ * unknown.
  */
 public final class SessionDirectory {
 

@@ -10,10 +10,12 @@ import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Every request needs a bearer JWT; the stream needs the {@code read} scope. The token may come in
- * the {@code Authorization} header or, because browsers cannot set headers on a WebSocket, in the
- * {@code access_token} query parameter of the GET handshake (the only method that allows it). The
- * health endpoints are open, for probes.
+ * Everything under {@code /v1} needs a bearer JWT with the {@code read} scope. The token may come
+ * in the {@code Authorization} header or, because browsers can set no header on a WebSocket or an
+ * {@code EventSource}, in the {@code access_token} query parameter of a GET. The dashboard's pages
+ * and static assets are open (the page asks for a token and calls {@code /v1} with it), and so are
+ * the health probes and the Prometheus scrape endpoint (no organisation's data is in either; keep
+ * the management port private in production).
  */
 @Configuration(proxyBeanMethods = false)
 class StreamSecurityConfiguration {
@@ -27,9 +29,20 @@ class StreamSecurityConfiguration {
         .authorizeHttpRequests(
             requests ->
                 requests
-                    .requestMatchers("/actuator/health", "/actuator/health/**")
+                    .requestMatchers(
+                        "/actuator/health", "/actuator/health/**", "/actuator/prometheus")
                     .permitAll()
-                    .requestMatchers("/v1/stream")
+                    .requestMatchers(
+                        "/",
+                        "/index.html",
+                        "/sessions/*",
+                        "/replays/*",
+                        "/assets/**",
+                        "/webjars/**",
+                        "/favicon.ico",
+                        "/error")
+                    .permitAll()
+                    .requestMatchers("/v1/**")
                     .hasAuthority(Scope.READ.authority())
                     .anyRequest()
                     .authenticated());

@@ -19,6 +19,7 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 final class CallerHandshakeInterceptor implements HandshakeInterceptor {
 
   static final String CALLER_ATTRIBUTE = "agentfeed.caller";
+  static final String EXPIRES_ATTRIBUTE = "agentfeed.expires";
 
   @Override
   public boolean beforeHandshake(
@@ -29,6 +30,9 @@ final class CallerHandshakeInterceptor implements HandshakeInterceptor {
     Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
     if (authentication instanceof JwtAuthenticationToken token) {
       attributes.put(CALLER_ATTRIBUTE, Caller.of(token.getToken()));
+      if (token.getToken().getExpiresAt() != null) {
+        attributes.put(EXPIRES_ATTRIBUTE, token.getToken().getExpiresAt());
+      }
       return true;
     }
     // Unreachable behind the security chain; refuse rather than serve an unknown caller.

@@ -1,6 +1,8 @@
 package dev.agentfeed.gateway.stream;
 
 import dev.agentfeed.model.Ids;
+import java.util.ArrayList;
+import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,16 +45,17 @@ final class ClientFrames {
   }
 
   SubscribeRequest subscribe(JsonNode frame) {
-    if (frame.has("orgWide")) {
-      throw new ProtocolException(
-          ErrorCode.BAD_REQUEST, "org-wide subscriptions (\"orgWide\") are not supported yet");
-    }
-    if (frame.has("types")) {
-      throw new ProtocolException(
-          ErrorCode.BAD_REQUEST, "type filters (\"types\") are not supported yet");
-    }
     String id = subscriptionId(frame);
-    String sessionId = idField(frame, "sessionId", true);
+    JsonNode orgWideNode = frame.get("orgWide");
+    if (orgWideNode != null && !orgWideNode.isBoolean() && !orgWideNode.isNull()) {
+      throw new ProtocolException(ErrorCode.BAD_REQUEST, "\"orgWide\" must be true or false");
+    }
+    boolean orgWide = orgWideNode != null && orgWideNode.asBoolean();
+    String sessionId = idField(frame, "sessionId", !orgWide);
+    if (orgWide && sessionId != null) {
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST, "give either \"sessionId\" or \"orgWide\": true, not both");
+    }
     String orgId = idField(frame, "orgId", false);
     JsonNode from = frame.get("from");
     if (from != null && !from.isString()) {
@@ -60,7 +63,34 @@ final class ClientFrames {
           ErrorCode.BAD_REQUEST, "\"from\" must be \"beginning\", \"live\" or a cursor");
     }
     return new SubscribeRequest(
-        id, sessionId, orgId, from == null ? SubscribeRequest.LIVE : from.stringValue());
+        id,
+        sessionId,
+        orgId,
+        orgWide,
+        from == null ? SubscribeRequest.LIVE : from.stringValue(),
+        types(frame));
+  }
+
+  private static List<String> types(JsonNode frame) {
+    JsonNode types = frame.get("types");
+    if (types == null || types.isNull()) {
+      return List.of();
+    }
+    if (!types.isArray()) {
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST, "\"types\" must be an array of type patterns such as \"tool.*\"");
+    }
+    List<String> result = new ArrayList<>();
+    for (JsonNode type : types) {
+      if (!type.isString()) {
+        throw new ProtocolException(
+            ErrorCode.BAD_REQUEST, "\"types\" must hold strings such as \"tool.*\"");
+      }
+      result.add(type.stringValue());
+    }
+    // Checked here rather than when the subscription starts, so a bad pattern is a bad_request.
+    TypeFilter.of(result);
+    return List.copyOf(result);
   }
 
   String unsubscribe(JsonNode frame) {

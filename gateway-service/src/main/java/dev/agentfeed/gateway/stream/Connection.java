@@ -3,40 +3,68 @@ package dev.agentfeed.gateway.stream;
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.gateway.feed.FeedRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
-/** One dashboard's WebSocket: who it is, its subscriptions by id, and its outbox. */
-final class Connection {
+/**
+ * One dashboard's connection (a WebSocket, or one SSE stream): who it is, until when its token is
+ * valid, its subscriptions by id, and its outbox.
+ */
+final class Connection implements FrameSink {
 
   private final String id;
   private final Caller caller;
+  private final Instant expiresAt;
   private final Outbox outbox;
   private final Frames frames;
-  private final CursorCodec cursors;
   private final Duration maxReplayWait;
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final boolean answers;
+  private volatile long lastHeardMillis;
+  private volatile Runnable onClose = () -> {};
 
   Connection(
       Caller caller,
-      ConcurrentWebSocketSessionDecorator session,
+      Instant expiresAt,
+      boolean answers,
+      Transport transport,
       Executor sender,
+      long bufferLimit,
       Frames frames,
-      CursorCodec cursors,
       Duration maxReplayWait,
-      Runnable onResync) {
-    this.id = session.getId();
+      StreamMetrics metrics,
+      long nowMillis) {
+    this.id = transport.id();
     this.caller = caller;
+    this.expiresAt = expiresAt;
     this.frames = frames;
-    this.cursors = cursors;
     this.maxReplayWait = maxReplayWait;
-    this.outbox =
-        new Outbox(session, sender, session.getBufferSizeLimit(), this::resyncFrames, onResync);
+    this.outbox = new Outbox(transport, sender, bufferLimit, this::resyncFrames, metrics);
+    this.answers = answers;
+    this.lastHeardMillis = nowMillis;
+  }
+
+  /**
+   * Whether the client can answer (a WebSocket, which answers pings with pongs); an SSE client
+   * cannot, so it is never closed as idle.
+   */
+  boolean answers() {
+    return answers;
+  }
+
+  /** Runs once the connection is closed, to release what watches it. */
+  void onClose(Runnable action) {
+    this.onClose = action;
+  }
+
+  /** Ends a connection from which nothing has been heard for too long. */
+  void closeIdle() {
+    outbox.finish(List.of(), Transport.Ending.IDLE);
   }
 
   String id() {
@@ -47,25 +75,63 @@ final class Connection {
     return caller;
   }
 
-  boolean open() {
+  /** When the token the connection was opened with expires; null if it never does. */
+  Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /** The client sent something (a frame, a pong): it is still there. */
+  void heard(long nowMillis) {
+    lastHeardMillis = nowMillis;
+  }
+
+  long lastHeardMillis() {
+    return lastHeardMillis;
+  }
+
+  @Override
+  public boolean open() {
     return outbox.open();
   }
 
-  void send(String frame) {
-    outbox.offer(frame, null, null);
+  @Override
+  public void send(String op, String json) {
+    outbox.offer(op, json, null, null, null);
   }
 
-  void sendEvent(String subscriptionId, FeedRecord record) {
-    String cursor = cursors.encode(record.session(), record.partition(), record.offset());
-    outbox.offer(frames.event(subscriptionId, cursor, record.json()), subscriptionId, cursor);
+  /** Queues a frame built by {@link Frames}, named by its op. */
+  void send(String json) {
+    send(Frames.opOf(json), json);
   }
 
-  boolean awaitRoom() {
+  @Override
+  public void offer(
+      String op, String json, String subscription, String cursor, List<FeedRecord.Item> events) {
+    outbox.offer(op, json, subscription, cursor, events);
+  }
+
+  @Override
+  public boolean awaitRoom() {
     return outbox.awaitRoom(maxReplayWait);
   }
 
   void closeIfStalled(Duration limit) {
     outbox.closeIfStalled(limit);
+  }
+
+  /**
+   * Ends the connection from the gateway's side: every subscription gets an error frame with {@code
+   * code}, then the socket closes.
+   */
+  void end(ErrorCode code, String message, Transport.Ending why) {
+    List<String> last = new ArrayList<>();
+    for (String subscription : subscriptions.keySet()) {
+      last.add(frames.error(subscription, code, message));
+    }
+    if (last.isEmpty()) {
+      last.add(frames.error(null, code, message));
+    }
+    outbox.finish(last, why);
   }
 
   /** Adds the subscription unless its id is taken; returns whether it was added. */
@@ -99,6 +165,7 @@ final class Connection {
 
   void close() {
     outbox.close();
+    onClose.run();
   }
 
   /**

@@ -6,43 +6,67 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.StringJoiner;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Cursors: where an event frame's record is in {@code feed.live}, as an opaque URL-safe string.
- * Inside is {@code v1.<partition>.<offset>.<mac>}, base64url-encoded; the MAC (HMAC-SHA256,
- * truncated to 96 bits) covers the position and the (org, session) the cursor was issued for, so a
- * client can neither forge a position nor carry a cursor to another session.
+ * Cursors: how far a subscription has got in {@code feed.live}, as an opaque URL-safe string.
+ * Inside is {@code v2.<partition>:<next offset>,….<mac>}, base64url-encoded: for every partition
+ * the subscription reads (one for a session, all for an org-wide subscription), the offset of the
+ * next record it has not yet been given. The MAC (HMAC-SHA256, truncated to 96 bits) covers the
+ * positions and the scope the cursor was issued for ({@code org/session}, or {@code org/*} for an
+ * org-wide subscription), so a client can neither forge a position nor carry a cursor to another
+ * session or organisation. Cursors of the first version ({@code v1.<partition>.<offset>.<mac>}, the
+ * offset of the last record given) are still read.
  */
 final class CursorCodec {
 
-  private static final String VERSION = "v1";
+  private static final String VERSION = "v2";
+  private static final String VERSION_1 = "v1";
   private static final int MAC_BYTES = 12;
-  private static final int MAX_CURSOR_LENGTH = 128;
+  private static final int MAX_CURSOR_LENGTH = 8192;
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final SecretKeySpec key;
+  // Mac.getInstance and init cost more than the MAC of a short cursor; one Mac per thread.
+  private final ThreadLocal<Mac> macs;
 
   CursorCodec(byte[] key) {
     this.key = new SecretKeySpec(key.clone(), "HmacSHA256");
+    this.macs = ThreadLocal.withInitial(this::newMac);
   }
 
-  /** The position a cursor names. */
-  record Position(int partition, long offset) {}
+  /** The scope of a subscription to one session. */
+  static String scopeOf(SessionRef session) {
+    return session.key();
+  }
 
-  String encode(SessionRef session, int partition, long offset) {
-    String body = VERSION + "." + partition + "." + offset;
-    String token = body + "." + ENCODER.encodeToString(mac(body, session));
+  /** The scope of an org-wide subscription; {@code *} never occurs in an id. */
+  static String orgScope(String orgId) {
+    return orgId + "/*";
+  }
+
+  /** A cursor from the next offset per partition. */
+  String encode(String scope, SortedMap<Integer, Long> nextOffsets) {
+    StringJoiner positions = new StringJoiner(",");
+    nextOffsets.forEach((partition, offset) -> positions.add(partition + ":" + offset));
+    String body = VERSION + "." + positions;
+    String token = body + "." + ENCODER.encodeToString(mac(body, scope));
     return ENCODER.encodeToString(token.getBytes(StandardCharsets.US_ASCII));
   }
 
   /**
+   * The next offset per partition that a cursor names.
+   *
    * @throws ProtocolException {@code bad_request} when the cursor is malformed, altered, or was
-   *     issued for another session
+   *     issued for another scope
    */
-  Position decode(SessionRef session, String cursor) {
+  SortedMap<Integer, Long> decode(String scope, String cursor) {
     if (cursor.length() > MAX_CURSOR_LENGTH) {
       throw invalid("it is too long");
     }
@@ -53,34 +77,64 @@ final class CursorCodec {
       throw invalid("it is not base64url");
     }
     String[] parts = token.split("\\.", -1);
-    if (parts.length != 4 || !VERSION.equals(parts[0])) {
-      throw invalid("its format is unknown");
-    }
-    int partition;
-    long offset;
-    byte[] mac;
     try {
-      partition = Integer.parseInt(parts[1]);
-      offset = Long.parseLong(parts[2]);
-      mac = DECODER.decode(parts[3]);
+      if (parts.length == 3 && VERSION.equals(parts[0])) {
+        SortedMap<Integer, Long> positions = positions(parts[1]);
+        verify(parts[0] + "." + parts[1], parts[2], scope);
+        return positions;
+      }
+      if (parts.length == 4 && VERSION_1.equals(parts[0])) {
+        int partition = Integer.parseInt(parts[1]);
+        long offset = Long.parseLong(parts[2]);
+        if (partition < 0 || offset < 0) {
+          throw invalid("its format is unknown");
+        }
+        verify(parts[0] + "." + parts[1] + "." + parts[2], parts[3], scope);
+        return new TreeMap<>(Map.of(partition, offset + 1));
+      }
     } catch (IllegalArgumentException e) {
       throw invalid("its format is unknown");
     }
-    String body = parts[0] + "." + parts[1] + "." + parts[2];
-    if (partition < 0 || offset < 0 || !MessageDigest.isEqual(mac, mac(body, session))) {
-      throw invalid("it was altered or was issued for another session");
-    }
-    return new Position(partition, offset);
+    throw invalid("its format is unknown");
   }
 
-  private byte[] mac(String body, SessionRef session) {
+  private static SortedMap<Integer, Long> positions(String text) {
+    SortedMap<Integer, Long> positions = new TreeMap<>();
+    for (String entry : text.split(",", -1)) {
+      int colon = entry.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("not partition:offset");
+      }
+      int partition = Integer.parseInt(entry.substring(0, colon));
+      long offset = Long.parseLong(entry.substring(colon + 1));
+      if (partition < 0 || offset < 0 || positions.put(partition, offset) != null) {
+        throw new IllegalArgumentException("bad position");
+      }
+    }
+    return positions;
+  }
+
+  private void verify(String body, String macText, String scope) {
+    byte[] mac = DECODER.decode(macText);
+    if (!MessageDigest.isEqual(mac, mac(body, scope))) {
+      throw invalid("it was altered or was issued for another session or organisation");
+    }
+  }
+
+  private byte[] mac(String body, String scope) {
+    Mac hmac = macs.get();
+    hmac.update(body.getBytes(StandardCharsets.US_ASCII));
+    hmac.update((byte) '|');
+    hmac.update(scope.getBytes(StandardCharsets.UTF_8));
+    // doFinal resets the Mac for the next use.
+    return Arrays.copyOf(hmac.doFinal(), MAC_BYTES);
+  }
+
+  private Mac newMac() {
     try {
       Mac hmac = Mac.getInstance("HmacSHA256");
       hmac.init(key);
-      hmac.update(body.getBytes(StandardCharsets.US_ASCII));
-      hmac.update((byte) '|');
-      hmac.update(session.key().getBytes(StandardCharsets.UTF_8));
-      return Arrays.copyOf(hmac.doFinal(), MAC_BYTES);
+      return hmac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
@@ -91,6 +145,6 @@ final class CursorCodec {
         ErrorCode.BAD_REQUEST,
         "the cursor is not valid: "
             + why
-            + "; use a cursor from an event frame of this session, \"beginning\" or \"live\"");
+            + "; use a cursor from a frame of this subscription, \"beginning\" or \"live\"");
   }
 }

@@ -11,7 +11,8 @@ enum ErrorCode {
   NOT_SUBSCRIBED("not_subscribed"),
   RESYNC_REQUIRED("resync_required"),
   LIMIT_EXCEEDED("limit_exceeded"),
-  UNAVAILABLE("unavailable");
+  UNAVAILABLE("unavailable"),
+  TOKEN_EXPIRED("token_expired");
 
   private final String wireName;
 

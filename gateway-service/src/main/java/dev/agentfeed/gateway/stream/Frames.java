@@ -1,11 +1,18 @@
 package dev.agentfeed.gateway.stream;
 
+import dev.agentfeed.gateway.feed.FeedRecord;
 import java.time.Instant;
+import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Builds the server's frames; the JSON of each is shown in docs/websocket-protocol.md. */
 final class Frames {
+
+  static final String EVENT = "event";
+  static final String BATCH = "batch";
+  static final String HEARTBEAT = "heartbeat";
+  static final String ERROR = "error";
 
   private final JsonMapper mapper;
 
@@ -13,12 +20,19 @@ final class Frames {
     this.mapper = mapper;
   }
 
-  String subscribed(String id, String orgId, String sessionId, String from) {
+  String subscribed(SubscribeRequest request, String orgId) {
     ObjectNode frame = frame("subscribed");
-    frame.put("id", id);
+    frame.put("id", request.id());
     frame.put("orgId", orgId);
-    frame.put("sessionId", sessionId);
-    frame.put("from", from);
+    if (request.orgWide()) {
+      frame.put("orgWide", true);
+    } else {
+      frame.put("sessionId", request.sessionId());
+    }
+    frame.put("from", request.from());
+    if (!request.types().isEmpty()) {
+      request.types().forEach(frame.putArray("types")::add);
+    }
     return mapper.writeValueAsString(frame);
   }
 
@@ -68,6 +82,32 @@ final class Frames {
         + "\",\"event\":"
         + eventJson
         + "}";
+  }
+
+  /** A batch of one record's tier-2 events (those the filter lets through), spliced in as-is. */
+  String batch(String subscriptionId, String cursor, List<FeedRecord.Item> events) {
+    StringBuilder frame =
+        new StringBuilder(64 + events.stream().mapToInt(e -> e.json().length() + 1).sum());
+    frame
+        .append("{\"op\":\"batch\",\"sub\":")
+        .append(mapper.writeValueAsString(subscriptionId))
+        .append(",\"cursor\":\"")
+        .append(cursor)
+        .append("\",\"events\":[");
+    for (int i = 0; i < events.size(); i++) {
+      if (i > 0) {
+        frame.append(',');
+      }
+      frame.append(events.get(i).json());
+    }
+    return frame.append("]}").toString();
+  }
+
+  /** The op of a frame built here; every one starts with {@code {"op":"<op>"}. */
+  static String opOf(String frame) {
+    String prefix = "{\"op\":\"";
+    int end = frame.indexOf('"', prefix.length());
+    return frame.startsWith(prefix) && end > 0 ? frame.substring(prefix.length(), end) : "frame";
   }
 
   private ObjectNode frame(String op) {

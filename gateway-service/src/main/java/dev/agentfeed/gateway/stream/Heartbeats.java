@@ -3,18 +3,18 @@ package dev.agentfeed.gateway.stream;
 import dev.agentfeed.gateway.GatewayProperties;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * Sends every connection a {@code heartbeat} frame each interval, so that dashboards and proxies
- * see a quiet session is still alive, and closes connections whose socket has accepted nothing for
- * the send-time limit.
+ * Each interval sends every connection a {@code heartbeat} frame with the server time (followed, on
+ * a WebSocket, by a protocol-level ping that browsers answer by themselves), so that dashboards and
+ * proxies see a quiet session is still alive; closes connections whose socket has accepted nothing
+ * for the send-time limit, and WebSocket connections from which nothing (no frame, no pong) has
+ * arrived for the idle timeout.
  */
 final class Heartbeats implements SmartLifecycle {
 
@@ -22,46 +22,59 @@ final class Heartbeats implements SmartLifecycle {
 
   private final Connections connections;
   private final Frames frames;
+  private final StreamThreads threads;
   private final Clock clock;
   private final Duration interval;
   private final Duration sendTimeLimit;
-  private ScheduledExecutorService scheduler;
+  private final Duration idleTimeout;
+  private ScheduledFuture<?> schedule;
 
-  Heartbeats(Connections connections, Frames frames, Clock clock, GatewayProperties properties) {
+  Heartbeats(
+      Connections connections,
+      Frames frames,
+      StreamThreads threads,
+      Clock clock,
+      GatewayProperties properties) {
     this.connections = connections;
     this.frames = frames;
+    this.threads = threads;
     this.clock = clock;
     this.interval = properties.heartbeatInterval();
     this.sendTimeLimit = properties.sendTimeLimit();
+    this.idleTimeout = properties.idleTimeout();
   }
 
   @Override
   public synchronized void start() {
-    CustomizableThreadFactory threads = new CustomizableThreadFactory("agentfeed-heartbeat-");
-    threads.setDaemon(true);
-    scheduler = Executors.newSingleThreadScheduledExecutor(threads);
     long millis = interval.toMillis();
-    scheduler.scheduleAtFixedRate(this::beat, millis, millis, TimeUnit.MILLISECONDS);
+    schedule =
+        threads.scheduler().scheduleAtFixedRate(this::beat, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   @Override
   public synchronized void stop() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-      scheduler = null;
+    if (schedule != null) {
+      schedule.cancel(false);
+      schedule = null;
     }
   }
 
   @Override
   public synchronized boolean isRunning() {
-    return scheduler != null;
+    return schedule != null;
   }
 
   private void beat() {
     try {
       String frame = frames.heartbeat(clock.instant());
+      long now = clock.millis();
       for (Connection connection : connections.all()) {
-        connection.send(frame);
+        if (connection.answers() && now - connection.lastHeardMillis() > idleTimeout.toMillis()) {
+          log.debug("Connection {} sent nothing for {}; closing it", connection.id(), idleTimeout);
+          connection.closeIdle();
+          continue;
+        }
+        connection.send(Frames.HEARTBEAT, frame);
         connection.closeIfStalled(sendTimeLimit);
       }
     } catch (RuntimeException e) {

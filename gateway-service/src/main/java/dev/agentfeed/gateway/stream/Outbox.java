@@ -1,5 +1,6 @@
 package dev.agentfeed.gateway.stream;
 
+import dev.agentfeed.gateway.feed.FeedRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -10,22 +11,17 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 
 /**
  * The frames on their way to one client. Whoever produces a frame (the live reader, a replay, the
  * WebSocket I/O thread, the heartbeat) only queues it here and never waits for the socket; a sender
  * thread writes the queue to the session in order. A client that falls behind by more than the
  * buffer limit gets a {@code resync_required} error with the last cursor written to it and is
- * closed; one whose socket accepts nothing for the send-time limit is closed as stalled. The
- * session is Spring's {@link ConcurrentWebSocketSessionDecorator}, which adds its own limits on the
- * send in progress.
+ * closed; one whose socket accepts nothing for the send-time limit is closed as stalled. The {@link
+ * Transport} is a WebSocket session (Spring's {@code ConcurrentWebSocketSessionDecorator}, which
+ * adds its own limits on the send in progress) or an SSE response.
  */
 final class Outbox {
-
-  static final CloseStatus RESYNC_CLOSE = CloseStatus.SESSION_NOT_RELIABLE.withReason("resync");
 
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
@@ -33,37 +29,39 @@ final class Outbox {
     OPEN,
     // The client fell behind: only the resync_required frame is still to be written.
     FAILING,
+    // The gateway ends the connection: what is queued is written, then it closes.
+    FINISHING,
     CLOSED
   }
 
-  private final ConcurrentWebSocketSessionDecorator session;
+  private final Transport session;
   private final Executor sender;
   private final long limitBytes;
   private final Function<Map<String, String>, List<String>> resyncFrames;
-  private final Runnable onResync;
+  private final StreamMetrics metrics;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean draining;
   private volatile State state = State.OPEN;
+  private Transport.Ending ending = Transport.Ending.RESYNC;
   // The cursor of the last event frame written, per subscription id.
   private final Map<String, String> lastCursors = new ConcurrentHashMap<>();
 
   /**
    * @param resyncFrames builds the resync_required frames from the last cursor written per
    *     subscription
-   * @param onResync counts a client that had to be told to resync
    */
   Outbox(
-      ConcurrentWebSocketSessionDecorator session,
+      Transport session,
       Executor sender,
       long limitBytes,
       Function<Map<String, String>, List<String>> resyncFrames,
-      Runnable onResync) {
+      StreamMetrics metrics) {
     this.session = session;
     this.sender = sender;
     this.limitBytes = limitBytes;
     this.resyncFrames = resyncFrames;
-    this.onResync = onResync;
+    this.metrics = metrics;
   }
 
   boolean open() {
@@ -76,22 +74,23 @@ final class Outbox {
    *
    * @return false when the frame was dropped because the outbox is failing or closed
    */
-  boolean offer(String json, String subscription, String cursor) {
-    TextMessage message = new TextMessage(json);
+  boolean offer(
+      String op, String json, String subscription, String cursor, List<FeedRecord.Item> events) {
+    Pending message = new Pending(op, json, subscription, cursor, events);
     synchronized (this) {
       if (state != State.OPEN) {
         return false;
       }
-      if (queuedBytes + message.getPayloadLength() + session.getBufferSize() > limitBytes) {
+      if (queuedBytes + message.length() + session.bufferedBytes() > limitBytes) {
         log.info(
-            "WebSocket session {} fell behind by more than {} bytes; telling it to resync",
-            session.getId(),
+            "Client {} fell behind by more than {} bytes; telling it to resync",
+            session.id(),
             limitBytes);
         failLocked();
         return false;
       }
-      queue.addLast(new Pending(message, subscription, cursor));
-      queuedBytes += message.getPayloadLength();
+      queue.addLast(message);
+      queuedBytes += message.length();
       scheduleLocked();
     }
     return true;
@@ -120,21 +119,21 @@ final class Outbox {
 
   /** Closes the client if one send has been blocked for longer than {@code limit}. */
   void closeIfStalled(Duration limit) {
-    if (state == State.CLOSED || session.getTimeSinceSendStarted() <= limit.toMillis()) {
+    if (state == State.CLOSED || session.timeSinceSendStarted() <= limit.toMillis()) {
       return;
     }
     log.info(
-        "WebSocket session {} accepted nothing for {} ms; closing it",
-        session.getId(),
-        session.getTimeSinceSendStarted());
+        "Client {} accepted nothing for {} ms; closing it",
+        session.id(),
+        session.timeSinceSendStarted());
     synchronized (this) {
       if (state == State.OPEN) {
-        onResync.run();
+        metrics.slowClientClosed();
       }
       closeLocked();
     }
     // The sender thread is stuck in the socket write; close from another one.
-    sender.execute(() -> closeSession(RESYNC_CLOSE));
+    sender.execute(() -> closeSession(Transport.Ending.RESYNC));
   }
 
   /** The connection is gone: drop what is queued and wake any waiting replay. */
@@ -144,7 +143,8 @@ final class Outbox {
 
   private void failLocked() {
     state = State.FAILING;
-    onResync.run();
+    metrics.slowClientClosed();
+    metrics.resynced();
     queue.clear();
     queuedBytes = 0;
     notifyAll();
@@ -169,43 +169,54 @@ final class Outbox {
     while (true) {
       Pending next;
       boolean resync = false;
+      boolean finished = false;
       synchronized (this) {
         next = queue.pollFirst();
         if (next != null) {
-          queuedBytes -= next.message().getPayloadLength();
+          queuedBytes -= next.length();
           notifyAll();
         } else {
           draining = false;
           if (state == State.FAILING) {
             state = State.CLOSED;
             resync = true;
+          } else if (state == State.FINISHING) {
+            state = State.CLOSED;
+            finished = true;
           }
         }
       }
       if (next == null) {
+        Transport.Ending why;
+        synchronized (this) {
+          why = ending;
+        }
         if (resync) {
           sendResyncAndClose();
+        } else if (finished) {
+          closeSession(why);
         }
         return;
       }
-      if (!write(next.message())) {
+      if (!write(next)) {
         return;
       }
+      metrics.written(next.json(), next.events());
       if (next.cursor() != null) {
         lastCursors.put(next.subscription(), next.cursor());
       }
     }
   }
 
-  private boolean write(TextMessage message) {
+  private boolean write(Pending message) {
     try {
-      session.sendMessage(message);
+      session.write(message.op(), message.json(), message.cursor());
       return true;
     } catch (IOException | RuntimeException e) {
       // The decorator's limits, a closed socket or a broken pipe: the client is gone.
-      log.debug("Writing to WebSocket session {} failed; closing it", session.getId(), e);
+      log.debug("Writing to client {} failed; closing it", session.id(), e);
       close();
-      closeSession(RESYNC_CLOSE);
+      closeSession(Transport.Ending.RESYNC);
       return false;
     }
   }
@@ -218,21 +229,45 @@ final class Outbox {
   private void sendResyncAndClose() {
     try {
       for (String frame : resyncFrames.apply(Map.copyOf(lastCursors))) {
-        session.sendMessage(new TextMessage(frame));
+        session.write(Frames.ERROR, frame, null);
       }
     } catch (IOException | RuntimeException e) {
-      log.debug("Could not tell WebSocket session {} to resync", session.getId(), e);
+      log.debug("Could not tell client {} to resync", session.id(), e);
     }
-    closeSession(RESYNC_CLOSE);
+    closeSession(Transport.Ending.RESYNC);
   }
 
-  private void closeSession(CloseStatus status) {
+  /**
+   * Sends {@code frames} after what is queued, then closes: the end of a connection that the
+   * gateway decides (an expired token), as opposed to a client that fell behind.
+   */
+  void finish(List<String> frames, Transport.Ending why) {
+    synchronized (this) {
+      ending = why;
+      if (state != State.OPEN) {
+        return;
+      }
+      for (String frame : frames) {
+        queue.addLast(new Pending(Frames.ERROR, frame, null, null, null));
+      }
+      state = State.FINISHING;
+      scheduleLocked();
+    }
+  }
+
+  private void closeSession(Transport.Ending why) {
     try {
-      session.close(status);
-    } catch (IOException | RuntimeException e) {
-      log.debug("Closing WebSocket session {} failed", session.getId(), e);
+      session.close(why);
+    } catch (RuntimeException e) {
+      log.debug("Closing client {} failed", session.id(), e);
     }
   }
 
-  private record Pending(TextMessage message, String subscription, String cursor) {}
+  private record Pending(
+      String op, String json, String subscription, String cursor, List<FeedRecord.Item> events) {
+
+    long length() {
+      return json.length();
+    }
+  }
 }

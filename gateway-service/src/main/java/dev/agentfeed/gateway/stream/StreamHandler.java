@@ -3,10 +3,12 @@ package dev.agentfeed.gateway.stream;
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.gateway.GatewayProperties;
 import java.io.IOException;
-import java.util.concurrent.Executor;
+import java.time.Clock;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
@@ -26,28 +28,28 @@ final class StreamHandler extends TextWebSocketHandler {
   private final SubscriptionService subscriptions;
   private final ClientFrames clientFrames;
   private final Frames frames;
-  private final CursorCodec cursors;
-  private final Executor sender;
+  private final StreamThreads threads;
   private final GatewayProperties properties;
-  private final Runnable onResync;
+  private final StreamMetrics metrics;
+  private final Clock clock;
 
   StreamHandler(
       Connections connections,
       SubscriptionService subscriptions,
       ClientFrames clientFrames,
       Frames frames,
-      CursorCodec cursors,
-      Executor sender,
+      StreamThreads threads,
       GatewayProperties properties,
-      Runnable onResync) {
+      StreamMetrics metrics,
+      Clock clock) {
     this.connections = connections;
     this.subscriptions = subscriptions;
     this.clientFrames = clientFrames;
     this.frames = frames;
-    this.cursors = cursors;
-    this.sender = sender;
+    this.threads = threads;
     this.properties = properties;
-    this.onResync = onResync;
+    this.metrics = metrics;
+    this.clock = clock;
   }
 
   @Override
@@ -57,14 +59,30 @@ final class StreamHandler extends TextWebSocketHandler {
       session.close(CloseStatus.POLICY_VIOLATION.withReason("unauthenticated"));
       return;
     }
+    Instant expiresAt =
+        session.getAttributes().get(CallerHandshakeInterceptor.EXPIRES_ATTRIBUTE)
+                instanceof Instant at
+            ? at
+            : null;
     ConcurrentWebSocketSessionDecorator decorated =
         new ConcurrentWebSocketSessionDecorator(
             session,
             (int) properties.sendTimeLimit().toMillis(),
             (int) properties.maxOutboundBuffer().toBytes());
-    connections.add(
+    Connection connection =
         new Connection(
-            known, decorated, sender, frames, cursors, properties.sendTimeLimit(), onResync));
+            known,
+            expiresAt,
+            true,
+            new WebSocketTransport(decorated),
+            threads.senders(),
+            properties.maxOutboundBuffer().toBytes(),
+            frames,
+            properties.sendTimeLimit(),
+            metrics,
+            clock.millis());
+    connections.add(connection);
+    TokenExpiry.watch(connection, threads, clock, metrics);
     log.debug("WebSocket session {} opened for organisation {}", session.getId(), known.orgId());
   }
 
@@ -74,6 +92,7 @@ final class StreamHandler extends TextWebSocketHandler {
     if (connection == null) {
       return;
     }
+    connection.heard(clock.millis());
     JsonNode frame = null;
     try {
       frame = clientFrames.parse(message.getPayload());
@@ -90,6 +109,14 @@ final class StreamHandler extends TextWebSocketHandler {
       }
     } catch (ProtocolException e) {
       connection.send(frames.error(ClientFrames.idOf(frame), e.code(), e.getMessage()));
+    }
+  }
+
+  @Override
+  protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+    Connection connection = connections.get(session.getId());
+    if (connection != null) {
+      connection.heard(clock.millis());
     }
   }
 

@@ -3,25 +3,39 @@ package dev.agentfeed.gateway.stream;
 import dev.agentfeed.gateway.GatewayProperties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The gateway's two pools. Senders write frames to sockets (at most one task per connection at a
- * time, so the queue is bounded by the connections); replays read history (bounded by the replay
- * slots of {@link SubscriptionService}). Neither is exposed as a bean, so Spring's own task
- * executor stays as it is.
+ * The gateway's pools and its timer. Senders write frames to sockets (at most one task per
+ * connection at a time, so the queue is bounded by the connections); replays read history (bounded
+ * by the replay slots of {@link SubscriptionService}). Neither is exposed as a bean, so Spring's
+ * own task executor stays as it is.
  */
 final class StreamThreads implements DisposableBean {
 
   private final ExecutorService senders;
   private final ExecutorService replays;
+  private final ScheduledExecutorService scheduler;
 
   StreamThreads(GatewayProperties properties) {
     this.senders = pool("agentfeed-sender-", properties.senderThreads());
     this.replays = pool("agentfeed-replay-", properties.replayThreads());
+    CustomizableThreadFactory factory = new CustomizableThreadFactory("agentfeed-stream-timer-");
+    factory.setDaemon(true);
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, factory);
+    // Token expiry timers of closed connections are cancelled; do not keep them queued.
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = timers;
+  }
+
+  /** Timers: heartbeats and token expiries. */
+  ScheduledExecutorService scheduler() {
+    return scheduler;
   }
 
   ExecutorService senders() {
@@ -34,6 +48,7 @@ final class StreamThreads implements DisposableBean {
 
   @Override
   public void destroy() throws InterruptedException {
+    scheduler.shutdownNow();
     replays.shutdownNow();
     senders.shutdown();
     senders.awaitTermination(5, TimeUnit.SECONDS);

@@ -8,7 +8,14 @@ import dev.agentfeed.gateway.feed.HistoryReader.HistoryGoneException;
 import dev.agentfeed.gateway.feed.PartitionFeed;
 import dev.agentfeed.gateway.feed.SessionDirectory;
 import dev.agentfeed.gateway.feed.SessionPartitioner;
+import dev.agentfeed.gateway.sessions.SessionIndex;
+import dev.agentfeed.gateway.sessions.SessionSummary;
 import dev.agentfeed.model.SessionRef;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -17,10 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Subscribes and unsubscribes. A subscription is always confined to the caller's org: it is matched
- * on (orgId, sessionId), and a subscribe that names another org, another session than a
- * session-restricted token allows, or a session id seen only under other orgs is {@code forbidden}.
- * {@code live} registers with the live reader at once; {@code beginning} and a cursor start a
- * replay on the replay pool, off the reader thread and off the WebSocket I/O thread.
+ * on (orgId, sessionId), or on orgId for an org-wide one, and a subscribe that names another org,
+ * another session than a session-restricted token allows, or a session id seen only under other
+ * orgs is {@code forbidden}. {@code live} registers with the live reader at once; {@code beginning}
+ * and a cursor start a replay on the replay pool, off the reader thread and off the I/O thread.
+ * {@code beginning} starts where {@code sessions.stats} says the session's history starts ({@code
+ * firstRecordAt}); a cursor resumes each partition it names from its next offset, from the
+ * in-memory tail when that still reaches back.
  */
 final class SubscriptionService {
 
@@ -29,58 +39,70 @@ final class SubscriptionService {
   private final FeedReader reader;
   private final HistoryReader history;
   private final SessionDirectory directory;
+  private final SessionIndex index;
   private final CursorCodec cursors;
   private final Frames frames;
   private final ExecutorService replays;
   private final Semaphore replaySlots;
   private final int maxSubscriptions;
+  private final StreamMetrics metrics;
 
   SubscriptionService(
       FeedReader reader,
       HistoryReader history,
       SessionDirectory directory,
+      SessionIndex index,
       CursorCodec cursors,
       Frames frames,
       ExecutorService replays,
-      GatewayProperties properties) {
+      GatewayProperties properties,
+      StreamMetrics metrics) {
     this.reader = reader;
     this.history = history;
     this.directory = directory;
+    this.index = index;
     this.cursors = cursors;
     this.frames = frames;
     this.replays = replays;
     this.replaySlots = new Semaphore(properties.replayThreads() + properties.replayQueue());
     this.maxSubscriptions = properties.maxSubscriptionsPerConnection();
+    this.metrics = metrics;
   }
 
-  void subscribe(Connection connection, SubscribeRequest request) {
-    SessionRef session = authorize(connection.caller(), request);
+  /** Parses, authorises and starts a subscription; its frames go to {@code connection}. */
+  Subscription subscribe(Connection connection, SubscribeRequest request) {
+    String org = authorize(connection.caller(), request);
+    TypeFilter filter = request.types().isEmpty() ? TypeFilter.ALL : TypeFilter.of(request.types());
     int partitions = reader.partitionCount();
     if (partitions == 0) {
       throw new ProtocolException(
           ErrorCode.UNAVAILABLE,
           "the gateway has not found topic " + reader.topic() + " yet; subscribe again later");
     }
-    CursorCodec.Position cursor = cursorOf(session, request.from(), partitions);
-    int partition =
-        cursor != null
-            ? cursor.partition()
-            : SessionPartitioner.partitionOf(session.sessionId(), partitions);
-    PartitionFeed feed =
-        reader
-            .partition(partition)
-            .orElseThrow(() -> new IllegalStateException("no partition " + partition));
+    Subscription subscription =
+        new Subscription(
+            request.id(),
+            org,
+            request.orgWide() ? null : request.sessionId(),
+            filter,
+            connection,
+            cursors,
+            frames);
+    String scope =
+        request.orgWide()
+            ? CursorCodec.orgScope(org)
+            : CursorCodec.scopeOf(new SessionRef(org, request.sessionId()));
+    SortedMap<Integer, Long> resumeFrom = cursorOf(scope, request, partitions);
     if (connection.subscriptionCount() >= maxSubscriptions) {
       throw new ProtocolException(
           ErrorCode.LIMIT_EXCEEDED,
           "a connection may hold at most " + maxSubscriptions + " subscriptions");
     }
-    boolean live = SubscribeRequest.LIVE.equals(request.from());
+    boolean live = SubscribeRequest.LIVE.equals(request.from()) && !request.orgWide();
     if (!live && !replaySlots.tryAcquire()) {
       throw new ProtocolException(
           ErrorCode.UNAVAILABLE, "too many history replays are running; subscribe again later");
     }
-    Subscription subscription = new Subscription(request.id(), session, partition, connection);
     if (!connection.add(subscription)) {
       if (!live) {
         replaySlots.release();
@@ -89,21 +111,28 @@ final class SubscriptionService {
           ErrorCode.DUPLICATE_SUBSCRIPTION,
           "subscription \"" + request.id() + "\" exists on this connection; unsubscribe it first");
     }
+    if (resumeFrom != null) {
+      metrics.resumed();
+    }
+    SortedMap<Integer, Long> cursor =
+        resumeFrom == null && SubscribeRequest.LIVE.equals(request.from())
+            ? livePositions()
+            : resumeFrom;
     // Queued before the subscription can receive anything, so it always precedes its events.
-    connection.send(
-        frames.subscribed(request.id(), session.orgId(), session.sessionId(), request.from()));
+    connection.send(frames.subscribed(request, org));
     if (live) {
-      feed.registerLive(subscription);
+      feed(SessionPartitioner.partitionOf(request.sessionId(), partitions))
+          .registerLive(subscription);
     } else {
-      long start = cursor == null ? -1 : cursor.offset() + 1;
       try {
-        replays.execute(() -> replay(connection, subscription, feed, start));
+        replays.execute(() -> replay(connection, subscription, cursor, partitions));
       } catch (RejectedExecutionException e) {
         // Only while shutting down: the pool's queue is unbounded and the slots bound it.
         replaySlots.release();
         drop(connection, subscription, ErrorCode.UNAVAILABLE, "the gateway is shutting down");
       }
     }
+    return subscription;
   }
 
   void unsubscribe(Connection connection, String id) {
@@ -125,7 +154,101 @@ final class SubscriptionService {
     }
   }
 
-  private SessionRef authorize(Caller caller, SubscribeRequest request) {
+  /**
+   * Where an org-wide subscription from {@code live} starts: every partition's live position, fixed
+   * before anything can be delivered, so that the very first cursor names a position for each.
+   */
+  private SortedMap<Integer, Long> livePositions() {
+    SortedMap<Integer, Long> starts = new TreeMap<>();
+    for (PartitionFeed feed : reader.partitions()) {
+      starts.put(feed.partition(), feed.livePosition());
+    }
+    return starts;
+  }
+
+  private void replay(
+      Connection connection,
+      Subscription subscription,
+      SortedMap<Integer, Long> cursor,
+      int partitions) {
+    try {
+      if (!subscription.orgWide()) {
+        replaySession(subscription, cursor, partitions);
+      } else {
+        SortedMap<Integer, Long> starts = cursor != null ? cursor : orgHistoryStarts(subscription);
+        subscription.startAt(starts);
+        for (PartitionFeed feed : reader.partitions()) {
+          Long start = starts.get(feed.partition());
+          if (start != null) {
+            history.replayFrom(feed, subscription, start);
+          } else {
+            // A partition added since the cursor was issued: all of it is new to the client.
+            history.replayFromTime(feed, subscription, null);
+          }
+        }
+      }
+    } catch (HistoryGoneException e) {
+      metrics.resynced();
+      drop(connection, subscription, ErrorCode.RESYNC_REQUIRED, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error(
+          "Replaying subscription {} of organisation {} session {} from topic {} failed",
+          subscription.id(),
+          subscription.orgId(),
+          subscription.sessionId(),
+          reader.topic(),
+          e);
+      drop(
+          connection,
+          subscription,
+          ErrorCode.UNAVAILABLE,
+          "the history could not be read; subscribe again");
+    } finally {
+      replaySlots.release();
+    }
+  }
+
+  private void replaySession(
+      Subscription subscription, SortedMap<Integer, Long> cursor, int partitions) {
+    if (cursor != null) {
+      Map.Entry<Integer, Long> position = cursor.entrySet().iterator().next();
+      history.replayFrom(feed(position.getKey()), subscription, position.getValue());
+      return;
+    }
+    SessionRef session = new SessionRef(subscription.orgId(), subscription.sessionId());
+    // Unknown to sessions.stats (not yet written, or forgotten): the whole retained partition.
+    Instant firstRecordAt =
+        index.get(session).map(entry -> entry.summary().firstRecordAt()).orElse(null);
+    history.replayFromTime(
+        feed(SessionPartitioner.partitionOf(session.sessionId(), partitions)),
+        subscription,
+        firstRecordAt);
+  }
+
+  /**
+   * Where an org's history starts in each partition: at the earliest {@code firstRecordAt} of its
+   * sessions there, per {@code sessions.stats}; at the live position where it has none.
+   */
+  private SortedMap<Integer, Long> orgHistoryStarts(Subscription subscription) {
+    int partitions = reader.partitionCount();
+    Map<Integer, Instant> earliest = new HashMap<>();
+    for (SessionSummary session : index.list(subscription.orgId(), false)) {
+      if (session.firstRecordAt() != null) {
+        earliest.merge(
+            SessionPartitioner.partitionOf(session.sessionId(), partitions),
+            session.firstRecordAt(),
+            (a, b) -> a.isBefore(b) ? a : b);
+      }
+    }
+    SortedMap<Integer, Long> starts = new TreeMap<>();
+    starts.putAll(livePositions());
+    if (!earliest.isEmpty()) {
+      starts.putAll(history.offsetsAt(earliest));
+    }
+    return starts;
+  }
+
+  private String authorize(Caller caller, SubscribeRequest request) {
     String org = caller.orgId();
     if (request.orgId() != null && !request.orgId().equals(org)) {
       throw new ProtocolException(
@@ -134,6 +257,16 @@ final class SubscriptionService {
               + org
               + "; it cannot read organisation "
               + request.orgId());
+    }
+    if (request.orgWide()) {
+      if (caller.sessionId().isPresent()) {
+        throw new ProtocolException(
+            ErrorCode.FORBIDDEN,
+            "the token is restricted to session "
+                + caller.sessionId().get()
+                + "; it cannot read the whole organisation");
+      }
+      return org;
     }
     if (!caller.mayAccess(org, request.sessionId())) {
       throw new ProtocolException(
@@ -152,53 +285,37 @@ final class SubscriptionService {
               + org
               + " cannot read it");
     }
-    return new SessionRef(org, request.sessionId());
+    return org;
   }
 
-  private CursorCodec.Position cursorOf(SessionRef session, String from, int partitions) {
+  private SortedMap<Integer, Long> cursorOf(
+      String scope, SubscribeRequest request, int partitions) {
+    String from = request.from();
     if (SubscribeRequest.LIVE.equals(from) || SubscribeRequest.BEGINNING.equals(from)) {
       return null;
     }
-    CursorCodec.Position position = cursors.decode(session, from);
-    if (position.partition() >= partitions) {
+    SortedMap<Integer, Long> positions = cursors.decode(scope, from);
+    if (!request.orgWide() && positions.size() != 1) {
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST, "the cursor is not one of a single-session subscription");
+    }
+    if (positions.lastKey() >= partitions) {
       throw new ProtocolException(
           ErrorCode.BAD_REQUEST,
           "the cursor names partition "
-              + position.partition()
+              + positions.lastKey()
               + " but "
               + reader.topic()
               + " has "
               + partitions);
     }
-    return position;
+    return positions;
   }
 
-  private void replay(
-      Connection connection, Subscription subscription, PartitionFeed feed, long start) {
-    try {
-      if (start < 0) {
-        history.replayFromBeginning(feed, subscription);
-      } else {
-        history.replayFrom(feed, subscription, start);
-      }
-    } catch (HistoryGoneException e) {
-      drop(connection, subscription, ErrorCode.RESYNC_REQUIRED, e.getMessage());
-    } catch (RuntimeException e) {
-      log.error(
-          "Replaying session {} from topic {} partition {} offset {} failed",
-          subscription.session().key(),
-          reader.topic(),
-          feed.partition(),
-          start,
-          e);
-      drop(
-          connection,
-          subscription,
-          ErrorCode.UNAVAILABLE,
-          "the history could not be read; subscribe again");
-    } finally {
-      replaySlots.release();
-    }
+  private PartitionFeed feed(int partition) {
+    return reader
+        .partition(partition)
+        .orElseThrow(() -> new IllegalStateException("no partition " + partition));
   }
 
   private void drop(Connection connection, Subscription subscription, ErrorCode code, String why) {
@@ -209,9 +326,11 @@ final class SubscriptionService {
   }
 
   private void cancel(Subscription subscription) {
-    // Cancelled first, then unregistered under the partition lock: a replay that joins the live
+    // Cancelled first, then unregistered under each partition lock: a replay that joins the live
     // feed after this sees it cancelled and does not register it again.
     subscription.cancel();
-    reader.partition(subscription.partition()).ifPresent(feed -> feed.unregister(subscription));
+    for (PartitionFeed feed : reader.partitions()) {
+      feed.unregister(subscription);
+    }
   }
 }

@@ -2,15 +2,12 @@ package dev.agentfeed.gateway.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentfeed.model.EventEnvelope;
-import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.SessionRef;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /** The seam between a replay and the live feed, without Kafka: offsets are given directly. */
 class PartitionFeedTest {
@@ -88,20 +85,12 @@ class PartitionFeedTest {
   }
 
   private static FeedRecord record(SessionRef session, long offset) {
-    EventEnvelope event =
-        new EventEnvelope(
-            session.key() + "-" + offset,
-            EventType.LOG,
-            session.orgId(),
-            session.sessionId(),
-            null,
-            null,
-            Instant.EPOCH,
-            JsonNodeFactory.instance.objectNode(),
-            null,
-            offset + 1,
-            2);
-    return new FeedRecord(0, offset, event, "{}");
+    return new FeedRecord(
+        0,
+        offset,
+        session,
+        false,
+        List.of(new FeedRecord.Item("log", offset + 1, Instant.EPOCH, "{}")));
   }
 
   private static final class Collector implements FeedSubscriber {
@@ -119,8 +108,13 @@ class PartitionFeedTest {
     }
 
     @Override
-    public SessionRef session() {
-      return session;
+    public String orgId() {
+      return session.orgId();
+    }
+
+    @Override
+    public String sessionId() {
+      return session.sessionId();
     }
 
     @Override

@@ -1,0 +1,88 @@
+package dev.agentfeed.gateway.sessions;
+
+import dev.agentfeed.gateway.feed.SessionDirectory;
+import dev.agentfeed.model.SessionRef;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The latest {@code sessions.stats} document of every session the gateway knows, keyed by (org,
+ * session): the session list, the stats endpoint, and where a session's history starts. Bounded:
+ * beyond {@code maxSessions} the least recently updated session is forgotten (it then reads as
+ * unknown: 404 for its stats, history read from the oldest retained record).
+ */
+public final class SessionIndex {
+
+  private final int maxSessions;
+  private final SessionDirectory directory;
+  // Least recently updated first.
+  private final LinkedHashMap<SessionRef, Entry> sessions = new LinkedHashMap<>();
+  private final Map<String, Map<String, Entry>> byOrg = new HashMap<>();
+
+  public SessionIndex(int maxSessions, SessionDirectory directory) {
+    this.maxSessions = maxSessions;
+    this.directory = directory;
+  }
+
+  /** One session's stats: the summary and the document as the processor wrote it. */
+  public record Entry(SessionSummary summary, byte[] json) {}
+
+  synchronized void put(SessionRef session, SessionSummary summary, byte[] json) {
+    remove(session);
+    Entry entry = new Entry(summary, json);
+    sessions.put(session, entry);
+    byOrg.computeIfAbsent(session.orgId(), o -> new HashMap<>()).put(session.sessionId(), entry);
+    directory.record(session.orgId(), session.sessionId());
+    Iterator<Map.Entry<SessionRef, Entry>> eldest = sessions.entrySet().iterator();
+    while (sessions.size() > maxSessions && eldest.hasNext()) {
+      SessionRef evicted = eldest.next().getKey();
+      eldest.remove();
+      forgetInOrg(evicted);
+    }
+  }
+
+  synchronized void remove(SessionRef session) {
+    if (sessions.remove(session) != null) {
+      forgetInOrg(session);
+    }
+  }
+
+  public synchronized Optional<Entry> get(SessionRef session) {
+    return Optional.ofNullable(sessions.get(session));
+  }
+
+  /** The organisation's sessions, most recently active first. */
+  public synchronized List<SessionSummary> list(String orgId, boolean activeOnly) {
+    List<SessionSummary> result = new ArrayList<>();
+    for (Entry entry : byOrg.getOrDefault(orgId, Map.of()).values()) {
+      if (!activeOnly || entry.summary().active()) {
+        result.add(entry.summary());
+      }
+    }
+    result.sort(
+        Comparator.comparing(
+                SessionSummary::lastTs, Comparator.nullsLast(Comparator.reverseOrder()))
+            .thenComparing(SessionSummary::sessionId));
+    return result;
+  }
+
+  public synchronized int size() {
+    return sessions.size();
+  }
+
+  private void forgetInOrg(SessionRef session) {
+    Map<String, Entry> org = byOrg.get(session.orgId());
+    if (org != null) {
+      org.remove(session.sessionId());
+      if (org.isEmpty()) {
+        byOrg.remove(session.orgId());
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.agentfeed.gateway.stream;
+
+import java.io.IOException;
+
+/** The socket under an {@link Outbox}: a WebSocket session or an SSE response. */
+interface Transport {
+
+  String id();
+
+  /** Bytes the transport itself still holds unsent. */
+  long bufferedBytes();
+
+  /** Milliseconds the write in progress has been blocked; 0 when none is. */
+  long timeSinceSendStarted();
+
+  /** Writes one frame; {@code cursor} is the frame's cursor, null for frames without one. */
+  void write(String op, String json, String cursor) throws IOException;
+
+  /** Closes the socket, saying why. */
+  void close(Ending why);
+
+  /** Why the gateway ends a connection. */
+  enum Ending {
+    /** It fell behind or stalled: come back with the last cursor. */
+    RESYNC,
+    /** Its token expired: come back with a new token. */
+    TOKEN_EXPIRED,
+    /** Nothing came from the client for the idle timeout. */
+    IDLE
+  }
+}
