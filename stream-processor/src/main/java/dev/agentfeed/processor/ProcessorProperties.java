@@ -25,6 +25,21 @@ import org.springframework.validation.annotation.Validated;
  *     clock) and that saw no {@code message.completed} are dropped with a warning
  * @param rollupGrace how long after a minute ends late events still count in its rollup; the rollup
  *     of a minute is written once this has passed (stream time)
+ * @param batchWindow how long (wall clock) the tier-2 events of a session are held before they go
+ *     to {@code feed.live} as one batch; a tier-1 event of the session sends the pending batch
+ *     first
+ * @param batchMaxBytes a pending batch is sent early when it would grow beyond this (JSON of its
+ *     events), so that no {@code feed.live} record comes near the broker's message size limit
+ * @param detailThreshold a field of an event's {@code data} whose JSON is larger than this is
+ *     replaced by a detail reference in {@code feed.live} (tier 3); {@code events.enriched} keeps
+ *     it. The diff preview ({@code diffPreview}, at most 5 KB) always stays
+ * @param statsInterval how often (wall clock) the stats of sessions that changed are written to
+ *     {@code sessions.stats}: at most one record per session per interval
+ * @param idleAfter a running session with no event for this long (wall clock) is reported {@code
+ *     idle}; its next event makes it {@code running} again
+ * @param statsRetention a completed, failed or idle session with no event for this long is
+ *     forgotten by the stats store ({@code sessions.stats} keeps its last value); an event that
+ *     comes later starts new stats for the session, counted from that event
  */
 @Validated
 @ConfigurationProperties("agentfeed.processor")
@@ -34,7 +49,13 @@ public record ProcessorProperties(
     @Min(1) @Max(64) Integer streamThreads,
     DataSize diffMaxContent,
     @DurationMin(seconds = 1) Duration messageAssemblyTimeout,
-    @DurationMin(millis = 0) Duration rollupGrace) {
+    @DurationMin(millis = 0) Duration rollupGrace,
+    @DurationMin(millis = 10) Duration batchWindow,
+    DataSize batchMaxBytes,
+    DataSize detailThreshold,
+    @DurationMin(millis = 10) Duration statsInterval,
+    @DurationMin(seconds = 1) Duration idleAfter,
+    @DurationMin(seconds = 1) Duration statsRetention) {
 
   public ProcessorProperties {
     dedupeRetention = dedupeRetention == null ? Duration.ofHours(24) : dedupeRetention;
@@ -44,10 +65,17 @@ public record ProcessorProperties(
     messageAssemblyTimeout =
         messageAssemblyTimeout == null ? Duration.ofMinutes(2) : messageAssemblyTimeout;
     rollupGrace = rollupGrace == null ? Duration.ofSeconds(30) : rollupGrace;
+    batchWindow = batchWindow == null ? Duration.ofMillis(500) : batchWindow;
+    batchMaxBytes = batchMaxBytes == null ? DataSize.ofKilobytes(256) : batchMaxBytes;
+    detailThreshold = detailThreshold == null ? DataSize.ofKilobytes(2) : detailThreshold;
+    statsInterval = statsInterval == null ? Duration.ofSeconds(1) : statsInterval;
+    idleAfter = idleAfter == null ? Duration.ofMinutes(5) : idleAfter;
+    statsRetention = statsRetention == null ? Duration.ofHours(1) : statsRetention;
   }
 
   /** Every setting at its default. */
   public static ProcessorProperties defaults() {
-    return new ProcessorProperties(null, null, null, null, null, null);
+    return new ProcessorProperties(
+        null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -1,8 +1,7 @@
 package dev.agentfeed.processor.assembly;
 
 /**
- * One kept chunk of a message being streamed.
- *
- * @param receivedAtMs wall-clock time the processor got it, for the assembly timeout
+ * One kept chunk of a message being streamed. (Values written before the activity store existed
+ * also carry {@code receivedAtMs}; it is ignored.)
  */
-record ChunkPart(int index, String text, long receivedAtMs) {}
+record ChunkPart(int index, String text) {}

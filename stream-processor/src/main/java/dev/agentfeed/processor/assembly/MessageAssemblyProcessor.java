@@ -4,10 +4,8 @@ import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -50,6 +48,7 @@ final class MessageAssemblyProcessor
 
   private FixedKeyProcessorContext<String, EventEnvelope> context;
   private KeyValueStore<String, ChunkPart> chunks;
+  private KeyValueStore<String, Long> lastChunkAt;
   private Sensor messagesExpired;
   private Cancellable expiry;
 
@@ -61,6 +60,7 @@ final class MessageAssemblyProcessor
   public void init(FixedKeyProcessorContext<String, EventEnvelope> context) {
     this.context = context;
     this.chunks = context.getStateStore(MessageAssemblyTopology.CHUNK_STORE);
+    this.lastChunkAt = context.getStateStore(MessageAssemblyTopology.ACTIVITY_STORE);
     this.messagesExpired =
         context
             .metrics()
@@ -98,9 +98,9 @@ final class MessageAssemblyProcessor
 
   private void keep(EventEnvelope event, JsonNode data) {
     int index = data.get("chunkIndex").asInt();
-    String key = chunkKey(messagePrefix(event, data.get("messageId").asString()), index);
-    chunks.put(
-        key, new ChunkPart(index, data.path("text").asString(""), context.currentSystemTimeMs()));
+    String message = messagePrefix(event, data.get("messageId").asString());
+    chunks.put(chunkKey(message, index), new ChunkPart(index, data.path("text").asString("")));
+    lastChunkAt.put(message, context.currentSystemTimeMs());
   }
 
   /**
@@ -109,11 +109,13 @@ final class MessageAssemblyProcessor
    * never came. A completion without kept chunks passes unchanged.
    */
   private EventEnvelope assembled(EventEnvelope event, String messageId) {
+    String message = messagePrefix(event, messageId);
     List<KeyValue<String, ChunkPart>> parts = new ArrayList<>();
     try (KeyValueIterator<String, ChunkPart> kept =
-        chunks.prefixScan(messagePrefix(event, messageId), new StringSerializer())) {
+        chunks.prefixScan(message, new StringSerializer())) {
       kept.forEachRemaining(parts::add);
     }
+    lastChunkAt.delete(message);
     if (parts.isEmpty()) {
       return event;
     }
@@ -142,21 +144,19 @@ final class MessageAssemblyProcessor
     return event.withData(data);
   }
 
+  /** Reads one entry per open message; only the expired ones' chunks are touched. */
   private void dropExpiredMessages(long now) {
-    Map<String, Long> lastChunkAt = new HashMap<>();
-    try (KeyValueIterator<String, ChunkPart> all = chunks.all()) {
-      all.forEachRemaining(
-          entry ->
-              lastChunkAt.merge(
-                  messageOf(entry.key), entry.value.receivedAtMs(), (a, b) -> Math.max(a, b)));
-    }
     long cutoff = now - timeout.toMillis();
-    lastChunkAt.forEach(
-        (message, last) -> {
-          if (last <= cutoff) {
-            dropMessage(message);
-          }
-        });
+    List<String> expired = new ArrayList<>();
+    try (KeyValueIterator<String, Long> open = lastChunkAt.all()) {
+      open.forEachRemaining(
+          entry -> {
+            if (entry.value <= cutoff) {
+              expired.add(entry.key);
+            }
+          });
+    }
+    expired.forEach(this::dropMessage);
   }
 
   private void dropMessage(String message) {
@@ -166,6 +166,7 @@ final class MessageAssemblyProcessor
       kept.forEachRemaining(entry -> keys.add(entry.key));
     }
     keys.forEach(chunks::delete);
+    lastChunkAt.delete(message);
     messagesExpired.record();
     log.warn(
         "Dropping {} chunks of message {} (orgId/sessionId/length:messageId): no chunk and no"
@@ -186,9 +187,5 @@ final class MessageAssemblyProcessor
   /** Zero-padded so that the store's byte order is the chunk order. */
   private static String chunkKey(String messagePrefix, int index) {
     return messagePrefix + String.format("%010d", index);
-  }
-
-  private static String messageOf(String chunkKey) {
-    return chunkKey.substring(0, chunkKey.lastIndexOf('#') + 1);
   }
 }

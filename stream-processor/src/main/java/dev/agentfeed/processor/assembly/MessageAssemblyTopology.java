@@ -23,6 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p>The chunk store lives in the task of the session's partition, keyed {@code
  * orgId/sessionId/<length>:<messageId>#<chunkIndex, 10 digits>}; a message's chunks are removed
  * when it is assembled or when they stop for {@code agentfeed.processor.message-assembly-timeout}.
+ * The activity store holds one entry per open message (its last chunk's wall-clock time), so the
+ * expiry punctuator reads the open messages, not every chunk.
  */
 public final class MessageAssemblyTopology {
 
@@ -30,6 +32,9 @@ public final class MessageAssemblyTopology {
 
   /** Chunks of messages not completed yet. */
   public static final String CHUNK_STORE = "message-chunks-store";
+
+  /** Wall-clock time of each open message's latest chunk, keyed like the chunks without index. */
+  public static final String ACTIVITY_STORE = "message-activity-store";
 
   private MessageAssemblyTopology() {}
 
@@ -46,6 +51,11 @@ public final class MessageAssemblyTopology {
             Stores.persistentKeyValueStore(CHUNK_STORE),
             Serdes.String(),
             new JsonSerde<>(ChunkPart.class));
+    // Cached: a message's many chunks within one commit interval write its entry once.
+    StoreBuilder<KeyValueStore<String, Long>> activityStore =
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.Long())
+            .withCachingEnabled();
     return new FixedKeyProcessorSupplier<>() {
       @Override
       public FixedKeyProcessor<String, EventEnvelope, EventEnvelope> get() {
@@ -54,7 +64,7 @@ public final class MessageAssemblyTopology {
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        return Set.of(chunkStore);
+        return Set.of(chunkStore, activityStore);
       }
     };
   }

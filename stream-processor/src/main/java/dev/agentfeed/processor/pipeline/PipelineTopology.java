@@ -6,6 +6,7 @@ import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.assembly.MessageAssemblyTopology;
 import dev.agentfeed.processor.diffs.FileDiffTopology;
+import dev.agentfeed.processor.live.LiveFeedTopology;
 import dev.agentfeed.processor.rollup.OrgMinuteRollupTopology;
 import dev.agentfeed.processor.sequencing.SequencingTopology;
 import dev.agentfeed.processor.stats.SessionStatsTopology;
@@ -16,8 +17,8 @@ import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * The whole processor in one builder: reads {@code events.raw} (key sessionId), sequences, adds
- * file diffs and assembled message texts, and writes the result to {@code events.enriched} and
- * {@code feed.live} (key sessionId, the same records for now: tiering and batching come later), the
+ * file diffs and assembled message texts, and writes the result in full to {@code events.enriched}
+ * and, tiered, batched and with large fields cut, to {@code feed.live} (both key sessionId), the
  * per-session stats to {@code sessions.stats} (key {@code orgId/sessionId}) and the per-org minutes
  * to {@code stats.org-minute} (key orgId).
  *
@@ -27,7 +28,6 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class PipelineTopology {
 
   public static final String ENRICHED_SINK = "enriched-events";
-  public static final String FEED_LIVE_SINK = "feed-live-events";
 
   private PipelineTopology() {}
 
@@ -45,10 +45,8 @@ public final class PipelineTopology {
 
     Produced<String, EventEnvelope> produced = Produced.with(Serdes.String(), new EventSerde());
     enriched.to(topics.enriched(), produced.withName(ENRICHED_SINK));
-    enriched.to(
-        topics.feedLive(),
-        Produced.with(Serdes.String(), new EventSerde()).withName(FEED_LIVE_SINK));
-    SessionStatsTopology.build(enriched, topics);
+    LiveFeedTopology.build(enriched, topics, settings);
+    SessionStatsTopology.build(enriched, topics, settings);
     OrgMinuteRollupTopology.build(enriched, topics, settings);
     return enriched;
   }

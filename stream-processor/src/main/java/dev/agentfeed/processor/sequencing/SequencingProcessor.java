@@ -1,6 +1,7 @@
 package dev.agentfeed.processor.sequencing;
 
 import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.Ids;
 import dev.agentfeed.model.Tiers;
 import java.time.Duration;
 import org.apache.kafka.common.metrics.Sensor;
@@ -19,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * same org, session and id was seen with a record timestamp less than the dedupe retention away
  * from its own. Every other event gets its session's next seq; the store updates and the output
  * records go into the same Kafka transaction, so a retried task reassigns exactly the same seqs.
+ *
+ * <p>A record that breaks the raw topic's contract (keyed by something else than its sessionId, or
+ * ids the contract forbids) would put a session's state into two tasks or break the stores' key
+ * layout: it is refused before any state changes, by throwing {@link UnprocessableEventException},
+ * and the configured processing exception handler sends it to the dead-letter topic.
  */
 final class SequencingProcessor implements Processor<String, EventEnvelope, String, EventEnvelope> {
 
@@ -35,6 +41,7 @@ final class SequencingProcessor implements Processor<String, EventEnvelope, Stri
   private ProcessorContext<String, EventEnvelope> context;
   private WindowStore<String, Long> seenEvents;
   private KeyValueStore<String, Long> lastSeqs;
+  private KeyValueStore<String, Long> sessionStarts;
   private Sensor duplicatesDropped;
   private Sensor tombstonesSkipped;
 
@@ -47,6 +54,7 @@ final class SequencingProcessor implements Processor<String, EventEnvelope, Stri
     this.context = context;
     this.seenEvents = context.getStateStore(SequencingTopology.DEDUPE_STORE);
     this.lastSeqs = context.getStateStore(SequencingTopology.SESSION_SEQ_STORE);
+    this.sessionStarts = context.getStateStore(SequencingTopology.SESSION_START_STORE);
     String task = context.taskId().toString();
     this.duplicatesDropped = sensor(task, DUPLICATES_DROPPED);
     this.tombstonesSkipped = sensor(task, TOMBSTONES_SKIPPED);
@@ -59,6 +67,7 @@ final class SequencingProcessor implements Processor<String, EventEnvelope, Stri
       skipTombstone(record);
       return;
     }
+    check(record.key(), event);
     String sessionKey = event.session().key();
     String eventKey = sessionKey + "/" + event.id();
     Long firstSeq = seenWithinRetention(eventKey, record.timestamp());
@@ -70,9 +79,43 @@ final class SequencingProcessor implements Processor<String, EventEnvelope, Stri
     long seq = last == null ? 1 : last + 1;
     EventEnvelope sequenced = event.withSeq(seq).withTier(Tiers.of(event));
 
+    long timestamp = notBeforeSessionStart(sessionKey, seq, record.timestamp());
+
     lastSeqs.put(sessionKey, seq);
     seenEvents.put(eventKey, seq, record.timestamp());
-    context.forward(record.withKey(event.sessionId()).withValue(sequenced));
+    context.forward(
+        record.withKey(event.sessionId()).withValue(sequenced).withTimestamp(timestamp));
+  }
+
+  /**
+   * The record timestamp the event leaves with: its own, unless that is earlier than its session's
+   * first event's (a producer's clock, two ingest instances), which readers rely on as a lower
+   * bound. Sessions sequenced before this store existed start at their next event.
+   */
+  private long notBeforeSessionStart(String sessionKey, long seq, long timestamp) {
+    Long start = seq == 1 ? null : sessionStarts.get(sessionKey);
+    if (start == null) {
+      sessionStarts.put(sessionKey, timestamp);
+      return timestamp;
+    }
+    return Math.max(start, timestamp);
+  }
+
+  private static void check(String key, EventEnvelope event) {
+    for (String id : new String[] {event.orgId(), event.sessionId(), event.id()}) {
+      if (!Ids.isValid(id)) {
+        throw new UnprocessableEventException(
+            "event id, orgId or sessionId does not match " + Ids.PATTERN_TEXT + ": " + id);
+      }
+    }
+    if (!event.sessionId().equals(key)) {
+      throw new UnprocessableEventException(
+          "raw record key "
+              + key
+              + " is not the event's sessionId "
+              + event.sessionId()
+              + ": the raw topic must be keyed by sessionId");
+    }
   }
 
   @Override

@@ -27,8 +27,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * PipelineTopology}). Records whose value is not an envelope never reach this topology: the
  * deserialization handler sends them to {@code events.dlq}.
  *
- * <p>Both stores live in the task of the raw partition, so the raw topic must be keyed by sessionId
- * (the wire contract): every event of a session then meets the same {@code session-seq-store}.
+ * <p>The stores live in the task of the raw partition, so the raw topic must be keyed by sessionId
+ * (the wire contract): every event of a session then meets the same {@code session-seq-store}. A
+ * record keyed otherwise, or with ids the contract does not allow, is refused with an {@link
+ * UnprocessableEventException}, which the processing exception handler sends to {@code events.dlq}.
+ *
+ * <p>Every event leaves with a record timestamp no earlier than its session's first event's (kept
+ * in {@code session-start-store}), so the session's {@code firstRecordAt} in {@code sessions.stats}
+ * is a lower bound for all its records: readers find its history with {@code offsetsForTimes}.
  */
 public final class SequencingTopology {
 
@@ -40,6 +46,9 @@ public final class SequencingTopology {
 
   /** The last seq given per session, {@code SessionRef.key()} to seq. */
   public static final String SESSION_SEQ_STORE = "session-seq-store";
+
+  /** The record timestamp of each session's first event, {@code SessionRef.key()} to epoch ms. */
+  public static final String SESSION_START_STORE = "session-start-store";
 
   private SequencingTopology() {}
 
@@ -65,9 +74,16 @@ public final class SequencingTopology {
             Stores.persistentWindowStore(DEDUPE_STORE, dedupeRetention, dedupeRetention, false),
             Serdes.String(),
             Serdes.Long());
+    // Cached: a session's events within one commit interval write its seq to RocksDB and the
+    // changelog once, at the commit; reads of the latest seq are served from the cache.
     StoreBuilder<KeyValueStore<String, Long>> seqStore =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(SESSION_SEQ_STORE), Serdes.String(), Serdes.Long());
+                Stores.persistentKeyValueStore(SESSION_SEQ_STORE), Serdes.String(), Serdes.Long())
+            .withCachingEnabled();
+
+    StoreBuilder<KeyValueStore<String, Long>> startStore =
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(SESSION_START_STORE), Serdes.String(), Serdes.Long());
 
     return new ProcessorSupplier<>() {
       @Override
@@ -77,7 +93,7 @@ public final class SequencingTopology {
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        return Set.of(dedupeStore, seqStore);
+        return Set.of(dedupeStore, seqStore, startStore);
       }
     };
   }

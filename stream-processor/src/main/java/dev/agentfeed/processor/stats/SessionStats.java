@@ -9,13 +9,16 @@ import java.util.Map;
  * orgId/sessionId}). Maps are sorted by key; absent parts (no usage reported, no error yet) are
  * left out of the JSON.
  *
- * @param status {@code running}, {@code completed} or {@code failed}
+ * @param status {@code running}, {@code completed}, {@code failed}, or {@code idle} (running, but
+ *     no event for {@code agentfeed.processor.idle-after}; the next event makes it running again)
  * @param firstTs the {@code ts} of the session's first event, as the agent stamped it
  * @param lastTs the latest {@code ts} of its events
  * @param firstReceivedAt when ingest received the session's first event
  * @param firstRecordAt the record timestamp of the session's first event in {@code events.enriched}
  *     and {@code feed.live}: with {@code offsetsForTimes} on the session's partition it finds where
  *     the session's history starts
+ * @param firstSeq the seq of the first event counted: 1, unless the stats were forgotten after the
+ *     retention and a late event started them again, in which case they count from that event
  * @param lastSeq the seq of the latest event counted
  * @param events events counted, all types
  * @param eventsByType events counted per wire type name
@@ -41,6 +44,7 @@ public record SessionStats(
     Instant lastTs,
     Instant firstReceivedAt,
     Instant firstRecordAt,
+    long firstSeq,
     long lastSeq,
     long events,
     Map<String, Long> eventsByType,

@@ -1,7 +1,9 @@
 package dev.agentfeed.processor.stats;
 
+import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.streams.JsonSerde;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -13,12 +15,15 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the enriched events (key sessionId) and writes each session's latest {@link SessionStats}
  * to the compacted {@code sessions.stats}, key {@code SessionRef.key()} ({@code orgId/sessionId}),
- * value JSON, once per event. The tally store lives in the task of the session's partition, keyed
- * the same way, so no repartitioning is needed even though the output key differs.
+ * value JSON, at most once per {@code agentfeed.processor.stats-interval} (wall clock) for each
+ * session that changed. The tally store lives in the task of the session's partition, keyed the
+ * same way, so no repartitioning is needed even though the output key differs.
  */
 public final class SessionStatsTopology {
 
@@ -28,27 +33,40 @@ public final class SessionStatsTopology {
   /** Each session's tally, {@code orgId/sessionId} to the counts. */
   public static final String STATS_STORE = "session-stats-store";
 
+  /**
+   * Tallies are written once per event: instants as numbers are several times cheaper to write and
+   * read than ISO-8601 text, and the store is the processor's own (the published stats keep ISO).
+   * Tallies stored as text read back as well.
+   */
+  private static final JsonMapper TALLY_MAPPER =
+      new EventCodec().mapper().rebuild().enable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS).build();
+
   private SessionStatsTopology() {}
 
   /** Adds the stats branch after {@code enriched}. */
-  public static void build(KStream<String, EventEnvelope> enriched, Topics topics) {
+  public static void build(
+      KStream<String, EventEnvelope> enriched, Topics topics, ProcessorProperties settings) {
     enriched
-        .process(counter(), Named.as(COUNTER))
+        .process(counter(settings), Named.as(COUNTER))
         .to(
             topics.sessionsStats(),
             Produced.with(Serdes.String(), new JsonSerde<>(SessionStats.class)).withName(SINK));
   }
 
-  private static ProcessorSupplier<String, EventEnvelope, String, SessionStats> counter() {
+  private static ProcessorSupplier<String, EventEnvelope, String, SessionStats> counter(
+      ProcessorProperties settings) {
+    // Cached: a session's many events within one commit interval write its changelog once.
     StoreBuilder<KeyValueStore<String, SessionTally>> statsStore =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(STATS_STORE),
-            Serdes.String(),
-            new JsonSerde<>(SessionTally.class));
+                Stores.persistentKeyValueStore(STATS_STORE),
+                Serdes.String(),
+                new JsonSerde<>(SessionTally.class, TALLY_MAPPER))
+            .withCachingEnabled();
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, EventEnvelope, String, SessionStats> get() {
-        return new SessionStatsProcessor();
+        return new SessionStatsProcessor(
+            settings.statsInterval(), settings.idleAfter(), settings.statsRetention());
       }
 
       @Override

@@ -36,6 +36,9 @@ final class SessionTally {
   /** Phase changes kept per session, the latest. */
   static final int PHASES_KEPT = 100;
 
+  static final String RUNNING = "running";
+  static final String IDLE = "idle";
+
   private String orgId;
   private String sessionId;
   private String agentId;
@@ -44,6 +47,7 @@ final class SessionTally {
   private Instant lastTs;
   private Instant firstReceivedAt;
   private Instant firstRecordAt;
+  private long firstSeq;
   private long lastSeq;
   private long events;
   private TreeMap<String, Long> eventsByType = new TreeMap<>();
@@ -57,6 +61,13 @@ final class SessionTally {
   private UsageTotals messageUsage;
   private UsageTotals sessionUsage;
   private LastError lastError;
+
+  // Bookkeeping, not published: the latest record timestamp counted (published records carry it),
+  // the wall-clock time of the latest event (idle, retention), and whether the stats changed since
+  // they were last written to sessions.stats (kept here so that a restart still writes them).
+  private long lastRecordAtMs;
+  private long lastActivityMs;
+  private boolean unpublished;
 
   /** One tool's counts and its recent durations. */
   @JsonAutoDetect(
@@ -102,16 +113,26 @@ final class SessionTally {
     }
   }
 
-  /** Counts {@code event} (with its record timestamp) into the session's statistics. */
-  void add(EventEnvelope event, long recordTimestamp) {
+  /**
+   * Counts {@code event} (with its record timestamp) into the session's statistics at wall-clock
+   * time {@code nowMs}. An idle session is running again.
+   */
+  void add(EventEnvelope event, long recordTimestamp, long nowMs) {
     if (events == 0) {
       orgId = event.orgId();
       sessionId = event.sessionId();
       firstTs = event.ts();
       firstReceivedAt = event.receivedAt();
       firstRecordAt = Instant.ofEpochMilli(recordTimestamp);
+      firstSeq = event.seq() == null ? 0 : event.seq();
     }
     events++;
+    lastRecordAtMs = Math.max(lastRecordAtMs, recordTimestamp);
+    lastActivityMs = nowMs;
+    unpublished = true;
+    if (IDLE.equals(status)) {
+      status = RUNNING;
+    }
     if (event.agentId() != null) {
       agentId = event.agentId();
     }
@@ -119,11 +140,11 @@ final class SessionTally {
     lastSeq = event.seq() == null ? lastSeq : event.seq();
     eventsByType.merge(event.type().wireName(), 1L, Long::sum);
     if (status == null) {
-      status = "running";
+      status = RUNNING;
     }
     JsonNode data = event.data();
     switch (event.type()) {
-      case SESSION_STARTED -> status = "running";
+      case SESSION_STARTED -> status = RUNNING;
       case SESSION_COMPLETED -> {
         status = "completed";
         sessionUsage = usage(data.path("usage"), sessionUsage);
@@ -153,6 +174,41 @@ final class SessionTally {
     }
   }
 
+  /** Reports a running session idle; true when that changed its status. */
+  boolean idle() {
+    if (!RUNNING.equals(status)) {
+      return false;
+    }
+    status = IDLE;
+    unpublished = true;
+    return true;
+  }
+
+  /** Whether the session is over or idle, so that its stats may be forgotten after a while. */
+  boolean finishedOrIdle() {
+    return !RUNNING.equals(status);
+  }
+
+  String status() {
+    return status;
+  }
+
+  long lastActivityMs() {
+    return lastActivityMs;
+  }
+
+  long lastRecordAtMs() {
+    return lastRecordAtMs;
+  }
+
+  boolean unpublished() {
+    return unpublished;
+  }
+
+  void published() {
+    unpublished = false;
+  }
+
   SessionStats view() {
     Map<String, ToolStats> toolStats = new TreeMap<>();
     tools.forEach((name, tally) -> toolStats.put(name, tally.view()));
@@ -165,6 +221,7 @@ final class SessionTally {
         lastTs,
         firstReceivedAt,
         firstRecordAt,
+        firstSeq,
         lastSeq,
         events,
         new TreeMap<>(eventsByType),

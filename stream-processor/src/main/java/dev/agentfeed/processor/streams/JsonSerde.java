@@ -18,14 +18,21 @@ public final class JsonSerde<T> implements Serde<T> {
   private static final JsonMapper MAPPER = new EventCodec().mapper();
 
   private final Class<T> type;
+  private final JsonMapper mapper;
 
   public JsonSerde(Class<T> type) {
+    this(type, MAPPER);
+  }
+
+  /** With a mapper of the caller's, for store values that no one outside the processor reads. */
+  public JsonSerde(Class<T> type, JsonMapper mapper) {
     this.type = type;
+    this.mapper = mapper;
   }
 
   @Override
   public Serializer<T> serializer() {
-    return (topic, value) -> value == null ? null : MAPPER.writeValueAsBytes(value);
+    return (topic, value) -> value == null ? null : mapper.writeValueAsBytes(value);
   }
 
   @Override
@@ -35,7 +42,7 @@ public final class JsonSerde<T> implements Serde<T> {
         return null;
       }
       try {
-        return MAPPER.readValue(bytes, type);
+        return mapper.readValue(bytes, type);
       } catch (JacksonException e) {
         throw new SerializationException(
             "not a " + type.getSimpleName() + " on " + topic + ": " + e.getOriginalMessage(), e);

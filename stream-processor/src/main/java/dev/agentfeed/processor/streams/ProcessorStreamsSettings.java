@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 
 /**
@@ -24,6 +25,9 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *   <li>Records on the raw topic that are not envelopes go to the dead-letter topic, with the
  *       exception, the source topic, partition and offset in {@code __streams.errors.*} headers and
  *       the original key and value untouched (KIP-1034), and processing goes on.
+ *   <li>So do records a processor throws on (KIP-1033): the dead-letter record carries the raw
+ *       record as read from {@code events.raw} and the exception in the same headers. Processors
+ *       check what they can before they change state, so a refused record leaves none behind.
  *   <li>Changelog topics are replicated like the pipeline's topics ({@code
  *       agentfeed.topics.replication-factor}).
  * </ul>
@@ -55,6 +59,9 @@ final class ProcessorStreamsSettings {
     settings.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueExceptionHandler.class.getName());
+    settings.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueProcessingExceptionHandler.class.getName());
     settings.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters());
     return settings;
   }

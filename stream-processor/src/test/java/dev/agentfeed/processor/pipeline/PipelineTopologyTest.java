@@ -71,6 +71,7 @@ class PipelineTopologyTest {
             "enriched-events",
             "feed-live-events",
             "file-differ",
+            "live-batcher",
             "message-assembler",
             "org-minute-aggregate",
             "org-minute-by-org-repartition-filter",
@@ -94,10 +95,13 @@ class PipelineTopologyTest {
         .containsExactly(
             "dedupe-store",
             "file-content-store",
+            "live-batch-store",
+            "message-activity-store",
             "message-chunks-store",
             "org-minute-final-store",
             "org-minute-store",
             "session-seq-store",
+            "session-start-store",
             "session-stats-store");
   }
 

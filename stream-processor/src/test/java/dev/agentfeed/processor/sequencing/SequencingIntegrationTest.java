@@ -10,6 +10,8 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventSerde;
 import dev.agentfeed.model.EventType;
+import dev.agentfeed.model.LiveBatch;
+import dev.agentfeed.model.LiveRecord;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.StreamProcessorApplication;
 import dev.agentfeed.testing.KafkaTestBroker;
@@ -28,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,7 +65,8 @@ class SequencingIntegrationTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final Topics TOPICS = Topics.withDefaultPrefix();
   private static final EventSerde SERDE = new EventSerde();
-  private static final JsonMapper JSON = new EventCodec().mapper();
+  private static final EventCodec CODEC = new EventCodec();
+  private static final JsonMapper JSON = CODEC.mapper();
 
   @TempDir private static Path stateDir;
 
@@ -125,7 +130,7 @@ class SequencingIntegrationTest {
     Set<String> sessions = Set.of("ses-flow-1", "ses-flow-2");
 
     assertThat(bySession(readUntil(TOPICS.enriched(), sessions, 50))).isEqualTo(expected);
-    assertThat(bySession(readUntil(TOPICS.feedLive(), sessions, 50))).isEqualTo(expected);
+    assertThat(bySession(readLiveUntil(sessions, 50))).isEqualTo(expected);
   }
 
   @Test
@@ -137,7 +142,11 @@ class SequencingIntegrationTest {
     producer.flush();
 
     List<ConsumerRecord<byte[], byte[]>> dead =
-        readUntil(TOPICS.deadLetters(), record -> true, 1, new ByteArrayDeserializer());
+        readUntil(
+            TOPICS.deadLetters(),
+            record -> new String(record.key(), StandardCharsets.UTF_8).equals("ses-dlq"),
+            1,
+            new ByteArrayDeserializer());
     assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("ses-dlq");
     assertThat(dead.get(0).value()).isEqualTo(poison);
     assertThat(
@@ -155,6 +164,47 @@ class SequencingIntegrationTest {
                 TOPICS.raw()));
     assertThat(bySession(readUntil(TOPICS.enriched(), Set.of("ses-dlq"), 2)))
         .isEqualTo(Map.of("org-a/ses-dlq", List.of("ses-dlq|d1|1", "ses-dlq|d2|2")));
+  }
+
+  @Test
+  void shouldSendRecordAProcessorRefusesToDeadLetterTopicAndGoOn() {
+    EventEnvelope misKeyed = toolStarted("org-a", "ses-other", "p2");
+    produce(toolStarted("org-a", "ses-refused", "p1"));
+    producer.send(
+        new ProducerRecord<>(
+            TOPICS.raw(), "ses-refused", SERDE.serializer().serialize(TOPICS.raw(), misKeyed)));
+    produce(toolStarted("org-a", "ses-refused", "p3"));
+    producer.flush();
+
+    List<ConsumerRecord<byte[], byte[]>> dead =
+        readUntil(
+            TOPICS.deadLetters(),
+            record -> new String(record.key(), StandardCharsets.UTF_8).equals("ses-refused"),
+            1,
+            new ByteArrayDeserializer());
+    assertThat(
+            Map.of(
+                "exception", header(dead.get(0), "__streams.errors.exception"),
+                "message", header(dead.get(0), "__streams.errors.message"),
+                "topic", header(dead.get(0), "__streams.errors.topic"),
+                "has partition and offset",
+                    String.valueOf(
+                        dead.get(0).headers().lastHeader("__streams.errors.partition") != null
+                            && dead.get(0).headers().lastHeader("__streams.errors.offset")
+                                != null)))
+        .isEqualTo(
+            Map.of(
+                "exception",
+                "dev.agentfeed.processor.sequencing.UnprocessableEventException",
+                "message",
+                "raw record key ses-refused is not the event's sessionId ses-other: the raw topic"
+                    + " must be keyed by sessionId",
+                "topic",
+                TOPICS.raw(),
+                "has partition and offset",
+                "true"));
+    assertThat(bySession(readUntil(TOPICS.enriched(), Set.of("ses-refused"), 2)))
+        .isEqualTo(Map.of("org-a/ses-refused", List.of("ses-refused|p1|1", "ses-refused|p3|2")));
   }
 
   @Test
@@ -180,13 +230,16 @@ class SequencingIntegrationTest {
         readUntil(TOPICS.enriched(), Set.of("ses-stats"), 3);
     assertThat(enriched.get(1).value().data().get("diff").asString())
         .isEqualTo("--- a.txt\n+++ a.txt\n@@ -1,3 +1,3 @@\n 1\n 2\n-3\n+three\n");
+    // Stats are written once per interval: wait for the one that counted all three events.
     List<ConsumerRecord<String, byte[]>> stats =
         readUntil(
             TOPICS.sessionsStats(),
-            record -> record.key().equals("org-a/ses-stats"),
-            3,
+            record ->
+                record.key().equals("org-a/ses-stats")
+                    && JSON.readTree(record.value()).path("events").asLong() == 3,
+            1,
             new StringDeserializer());
-    JsonNode latest = JSON.readTree(stats.get(2).value());
+    JsonNode latest = JSON.readTree(stats.get(0).value());
     assertThat(
             List.of(
                 latest.get("status"),
@@ -327,6 +380,29 @@ class SequencingIntegrationTest {
         .toList();
   }
 
+  /** The events of {@code feed.live}, batches opened, one record per event. */
+  private static List<ConsumerRecord<String, EventEnvelope>> readLiveUntil(
+      Set<String> sessions, int count) {
+    List<ConsumerRecord<String, EventEnvelope>> events = new ArrayList<>();
+    read(
+        TOPICS.feedLive(),
+        new StringDeserializer(),
+        record -> {
+          if (sessions.contains(record.key())) {
+            LiveRecord live = CODEC.readLive(record.value());
+            List<EventEnvelope> opened =
+                live instanceof LiveBatch batch ? batch.events() : List.of((EventEnvelope) live);
+            opened.forEach(
+                e ->
+                    events.add(
+                        new ConsumerRecord<>(
+                            record.topic(), record.partition(), record.offset(), record.key(), e)));
+          }
+        },
+        () -> events.size() >= count);
+    return events;
+  }
+
   /**
    * Reads {@code topic} from the start as a dashboard would ({@code read_committed}) until at least
    * {@code count} matching records arrived. Callers compare whole lists, so a record that should
@@ -337,6 +413,25 @@ class SequencingIntegrationTest {
       Predicate<ConsumerRecord<K, byte[]>> matching,
       int count,
       Deserializer<K> keyDeserializer) {
+    List<ConsumerRecord<K, byte[]>> records = new ArrayList<>();
+    read(
+        topic,
+        keyDeserializer,
+        record -> {
+          if (matching.test(record)) {
+            records.add(record);
+          }
+        },
+        () -> records.size() >= count);
+    return records;
+  }
+
+  /** Reads {@code topic} from the start, {@code read_committed}, until {@code done}. */
+  private static <K> void read(
+      String topic,
+      Deserializer<K> keyDeserializer,
+      Consumer<ConsumerRecord<K, byte[]>> onRecord,
+      BooleanSupplier done) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -347,7 +442,6 @@ class SequencingIntegrationTest {
             "earliest",
             ConsumerConfig.ISOLATION_LEVEL_CONFIG,
             "read_committed");
-    List<ConsumerRecord<K, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<K, byte[]> consumer =
         new KafkaConsumer<>(config, keyDeserializer, new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
@@ -357,18 +451,10 @@ class SequencingIntegrationTest {
           .pollInterval(Duration.ZERO)
           .until(
               () -> {
-                consumer
-                    .poll(Duration.ofMillis(200))
-                    .forEach(
-                        r -> {
-                          if (matching.test(r)) {
-                            records.add(r);
-                          }
-                        });
-                return records.size() >= count;
+                consumer.poll(Duration.ofMillis(200)).forEach(onRecord);
+                return done.getAsBoolean();
               });
     }
-    return records;
   }
 
   private static String header(ConsumerRecord<?, ?> record, String name) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventSerde;
+import dev.agentfeed.model.Ids;
 import dev.agentfeed.model.Tier;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.ProcessorProperties;
@@ -70,7 +71,6 @@ class SequencingTopologyTest {
   private TestInputTopic<String, EventEnvelope> raw;
   private TestInputTopic<String, byte[]> rawBytes;
   private TestOutputTopic<String, EventEnvelope> enriched;
-  private TestOutputTopic<String, EventEnvelope> feedLive;
   private TestOutputTopic<byte[], byte[]> deadLetters;
 
   @BeforeEach
@@ -90,8 +90,6 @@ class SequencingTopologyTest {
         driver.createInputTopic(topics.raw(), new StringSerializer(), new ByteArraySerializer());
     enriched =
         driver.createOutputTopic(topics.enriched(), new StringDeserializer(), serde.deserializer());
-    feedLive =
-        driver.createOutputTopic(topics.feedLive(), new StringDeserializer(), serde.deserializer());
     deadLetters =
         driver.createOutputTopic(
             topics.deadLetters(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -161,19 +159,6 @@ class SequencingTopologyTest {
             sequenced(orgB1, 1, Tier.BATCHED),
             sequenced(orgA2, 2, Tier.BATCHED),
             sequenced(orgB2, 2, Tier.BATCHED));
-  }
-
-  @Test
-  void shouldWriteTheSameRecordsToEnrichedAndFeedLive() {
-    pipe(
-        toolStarted(ORG_A, SESSION_1, "e1"),
-        toolFailed(ORG_A, SESSION_2, "e2"),
-        toolCompleted(ORG_A, SESSION_1, "e3", true));
-
-    List<KeyValue<String, EventEnvelope>> canonical = enriched.readKeyValuesToList();
-
-    assertThat(canonical).hasSize(3);
-    assertThat(feedLive.readKeyValuesToList()).isEqualTo(canonical);
   }
 
   @Test
@@ -266,6 +251,70 @@ class SequencingTopologyTest {
                 "0",
                 "__streams.errors.offset",
                 "1"));
+  }
+
+  /** At-least-once for the reason given above. */
+  @Test
+  void shouldSendEventKeyedByAnotherSessionToDeadLetterTopicWithReasonAndOrigin() {
+    driver.close();
+    Properties config = streams.getStreamsConfiguration();
+    config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    startDriver(config);
+    EventEnvelope before = toolStarted(ORG_A, SESSION_1, "e1");
+    EventEnvelope misKeyed = toolStarted(ORG_A, SESSION_2, "e2");
+    EventEnvelope after = toolStarted(ORG_A, SESSION_1, "e3");
+
+    raw.pipeInput(SESSION_1, before, T0);
+    raw.pipeInput(SESSION_1, misKeyed, T0);
+    raw.pipeInput(SESSION_1, after, T0);
+
+    assertThat(enriched.readKeyValuesToList())
+        .containsExactly(sequenced(before, 1, Tier.BATCHED), sequenced(after, 2, Tier.BATCHED));
+    List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(1);
+    assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo(SESSION_1);
+    assertThat(dead.get(0).value())
+        .isEqualTo(new EventSerde().serializer().serialize(topics.raw(), misKeyed));
+    assertThat(errorHeaders(dead.get(0)))
+        .isEqualTo(
+            Map.of(
+                "__streams.errors.exception",
+                UnprocessableEventException.class.getName(),
+                "__streams.errors.message",
+                "raw record key ses-1 is not the event's sessionId ses-2: the raw topic must be"
+                    + " keyed by sessionId",
+                "__streams.errors.topic",
+                topics.raw(),
+                "__streams.errors.partition",
+                "0",
+                "__streams.errors.offset",
+                "1"));
+  }
+
+  @Test
+  void shouldSendEventWithIdTheContractForbidsToDeadLetterTopic() {
+    driver.close();
+    Properties config = streams.getStreamsConfiguration();
+    config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    startDriver(config);
+
+    raw.pipeInput(SESSION_1, toolStarted(ORG_A, SESSION_1, "e/1"), T0);
+
+    assertThat(enriched.readKeyValuesToList()).isEmpty();
+    assertThat(errorHeaders(deadLetters.readRecordsToList().get(0)))
+        .containsEntry(
+            "__streams.errors.message",
+            "event id, orgId or sessionId does not match " + Ids.PATTERN_TEXT + ": e/1");
+  }
+
+  @Test
+  void shouldNeverTimestampAnEventBeforeItsSessionsFirstEvent() {
+    raw.pipeInput(SESSION_1, toolStarted(ORG_A, SESSION_1, "e1"), T0.plusSeconds(10));
+    raw.pipeInput(SESSION_1, toolStarted(ORG_A, SESSION_1, "e2"), T0);
+    raw.pipeInput(SESSION_1, toolStarted(ORG_A, SESSION_1, "e3"), T0.plusSeconds(20));
+
+    assertThat(enriched.readRecordsToList().stream().map(TestRecord::getRecordTime).toList())
+        .containsExactly(T0.plusSeconds(10), T0.plusSeconds(10), T0.plusSeconds(20));
   }
 
   @Test

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
+import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.testing.TopologyTestBase;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,6 +22,8 @@ class SessionStatsTopologyTest extends TopologyTestBase {
 
   private static final String ORG = "org-a";
   private static final String SESSION = "ses-1";
+
+  @Autowired private ProcessorProperties settings;
 
   @Test
   void shouldSumUpAScriptedSession() {
@@ -58,12 +62,10 @@ class SessionStatsTopologyTest extends TopologyTestBase {
             EventType.MESSAGE_COMPLETED,
             "{'messageId':'m2','text':'bye','usage':{'inputTokens':1,'outputTokens':2}}"),
         at(13, "e14", EventType.SESSION_COMPLETED, "{'summary':'done'}"));
+    pipeline.advanceWallClock(settings.statsInterval());
 
-    List<KeyValue<String, JsonNode>> stats = pipeline.sessionsStats();
-
-    assertThat(stats).hasSize(14);
-    assertThat(stats.get(13))
-        .isEqualTo(
+    assertThat(pipeline.sessionsStats())
+        .containsExactly(
             KeyValue.pair(
                 "org-a/ses-1",
                 json(
@@ -71,7 +73,8 @@ class SessionStatsTopologyTest extends TopologyTestBase {
                     {'orgId':'org-a','sessionId':'ses-1','agentId':'executor','status':'completed',
                      'firstTs':'2026-01-30T12:00:00Z','lastTs':'2026-01-30T12:00:13Z',
                      'firstReceivedAt':'2026-01-30T12:00:00Z',
-                     'firstRecordAt':'2026-01-30T12:00:00Z','lastSeq':14,'events':14,
+                     'firstRecordAt':'2026-01-30T12:00:00Z','firstSeq':1,'lastSeq':14,
+                     'events':14,
                      'eventsByType':{'file.created':1,'file.edited':1,'message.chunk':1,
                        'message.completed':2,'session.completed':1,'session.started':1,
                        'tool.completed':2,'tool.failed':1,'tool.started':2,
@@ -107,8 +110,9 @@ class SessionStatsTopologyTest extends TopologyTestBase {
             EventType.SESSION_FAILED,
             "{'error':'out of budget','usage':{'inputTokens':50,'outputTokens':40,"
                 + "'cacheReadTokens':7,'costUsd':1.5}}"));
+    pipeline.advanceWallClock(settings.statsInterval());
 
-    JsonNode last = pipeline.sessionsStats().get(1).value;
+    JsonNode last = pipeline.sessionsStats().get(0).value;
 
     assertThat(List.of(last.get("status"), last.get("usage"), last.get("lastError")))
         .containsExactly(
@@ -125,12 +129,103 @@ class SessionStatsTopologyTest extends TopologyTestBase {
         at(0, "e1", EventType.SESSION_STARTED, "{}"),
         event("org-b", SESSION, "e1", EventType.SESSION_STARTED, "{}"),
         at(1, "e2", EventType.LOG, "{'message':'x'}"));
+    pipeline.advanceWallClock(settings.statsInterval());
 
-    assertThat(
-            pipeline.sessionsStats().stream()
-                .map(r -> r.key + " " + r.value.get("events").asLong())
-                .toList())
-        .containsExactly("org-a/ses-1 1", "org-b/ses-1 1", "org-a/ses-1 2");
+    assertThat(summaries()).containsExactly("org-a/ses-1 running 2", "org-b/ses-1 running 1");
+  }
+
+  @Test
+  void shouldWriteNothingBeforeTheStatsIntervalHasPassed() {
+    pipeline.pipe(at(0, "e1", EventType.SESSION_STARTED, "{}"));
+
+    pipeline.advanceWallClock(settings.statsInterval().dividedBy(2));
+
+    assertThat(pipeline.sessionsStats()).isEmpty();
+  }
+
+  @Test
+  void shouldWriteOnlySessionsThatChangedSinceTheLastInterval() {
+    pipeline.pipe(
+        at(0, "e1", EventType.SESSION_STARTED, "{}"),
+        event("org-b", "ses-2", "e1", EventType.SESSION_STARTED, "{}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+    pipeline.sessionsStats();
+
+    pipeline.pipe(at(1, "e2", EventType.LOG, "{'message':'x'}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+
+    assertThat(summaries()).containsExactly("org-a/ses-1 running 2");
+  }
+
+  @Test
+  void shouldReportRunningSessionIdleAfterTheQuietTime() {
+    pipeline.pipe(at(0, "e1", EventType.SESSION_STARTED, "{}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+    pipeline.sessionsStats();
+
+    pipeline.advanceWallClock(settings.idleAfter());
+
+    assertThat(summaries()).containsExactly("org-a/ses-1 idle 1");
+  }
+
+  @Test
+  void shouldReportIdleSessionRunningAgainOnItsNextEvent() {
+    pipeline.pipe(at(0, "e1", EventType.SESSION_STARTED, "{}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+    pipeline.advanceWallClock(settings.idleAfter());
+    pipeline.sessionsStats();
+
+    pipeline.pipe(at(1, "e2", EventType.LOG, "{'message':'back'}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+
+    assertThat(summaries()).containsExactly("org-a/ses-1 running 2");
+  }
+
+  @Test
+  void shouldNotReportCompletedSessionIdle() {
+    pipeline.pipe(
+        at(0, "e1", EventType.SESSION_STARTED, "{}"),
+        at(1, "e2", EventType.SESSION_COMPLETED, "{}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+    pipeline.sessionsStats();
+
+    pipeline.advanceWallClock(settings.idleAfter());
+
+    assertThat(pipeline.sessionsStats()).isEmpty();
+  }
+
+  /**
+   * After the retention a finished session's tally is gone: a very late event starts new stats that
+   * count from it ({@code firstSeq} says so); the seq itself goes on.
+   */
+  @Test
+  void shouldCountLateEventOfForgottenSessionFromScratch() {
+    pipeline.pipe(
+        at(0, "e1", EventType.SESSION_STARTED, "{}"),
+        at(1, "e2", EventType.SESSION_COMPLETED, "{}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+    pipeline.advanceWallClock(settings.statsRetention());
+    pipeline.sessionsStats();
+
+    pipeline.pipe(at(2, "e3", EventType.LOG, "{'message':'late'}"));
+    pipeline.advanceWallClock(settings.statsInterval());
+
+    JsonNode stats = pipeline.sessionsStats().get(0).value;
+    assertThat(List.of(stats.get("firstSeq"), stats.get("lastSeq"), stats.get("events")))
+        .containsExactly(json("3"), json("3"), json("1"));
+  }
+
+  /** The session's key, status and events of each record written to {@code sessions.stats}. */
+  private List<String> summaries() {
+    return pipeline.sessionsStats().stream()
+        .map(
+            r ->
+                r.key
+                    + " "
+                    + r.value.get("status").asString()
+                    + " "
+                    + r.value.get("events").asLong())
+        .toList();
   }
 
   private static EventEnvelope at(int second, String id, EventType type, String data) {

@@ -16,7 +16,18 @@ class ProcessorStreamsSettingsTest {
     ProcessorStreamsSettings settings =
         new ProcessorStreamsSettings(
             new ProcessorProperties(
-                Duration.ofHours(1), Duration.ofMillis(35), 2, null, null, null),
+                Duration.ofHours(1),
+                Duration.ofMillis(35),
+                2,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
             new TopicsProperties("staging.", 12, (short) 3, true),
             new Topics("staging."));
 
@@ -30,6 +41,8 @@ class ProcessorStreamsSettingsTest {
                 "topic.min.insync.replicas", "2",
                 "deserialization.exception.handler",
                     "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
+                "processing.exception.handler",
+                    "org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler",
                 "errors.dead.letter.queue.topic.name", "staging.events.dlq"));
   }
 }

@@ -4,12 +4,16 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventSerde;
 import dev.agentfeed.model.EventType;
+import dev.agentfeed.model.LiveBatch;
+import dev.agentfeed.model.LiveRecord;
 import dev.agentfeed.model.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -19,6 +23,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -38,7 +43,7 @@ public final class TestPipeline implements AutoCloseable {
   private final TopologyTestDriver driver;
   private final TestInputTopic<String, EventEnvelope> raw;
   private final TestOutputTopic<String, EventEnvelope> enriched;
-  private final TestOutputTopic<String, EventEnvelope> feedLive;
+  private final TestOutputTopic<String, byte[]> feedLive;
   private final TestOutputTopic<String, String> sessionsStats;
   private final TestOutputTopic<String, String> orgMinutes;
 
@@ -55,7 +60,8 @@ public final class TestPipeline implements AutoCloseable {
     enriched =
         driver.createOutputTopic(topics.enriched(), new StringDeserializer(), serde.deserializer());
     feedLive =
-        driver.createOutputTopic(topics.feedLive(), new StringDeserializer(), serde.deserializer());
+        driver.createOutputTopic(
+            topics.feedLive(), new StringDeserializer(), new ByteArrayDeserializer());
     sessionsStats =
         driver.createOutputTopic(
             topics.sessionsStats(), new StringDeserializer(), new StringDeserializer());
@@ -91,8 +97,37 @@ public final class TestPipeline implements AutoCloseable {
     return enriched.readValuesToList();
   }
 
-  public List<EventEnvelope> feedLive() {
-    return feedLive.readValuesToList();
+  /** The records of {@code feed.live} as {@link EventCodec#readLive} reads them. */
+  public List<LiveRecord> feedLive() {
+    return feedLive.readValuesToList().stream().map(CODEC::readLive).toList();
+  }
+
+  /** The records of {@code feed.live} with key, value and record timestamp. */
+  public List<TestRecord<String, byte[]>> feedLiveRecords() {
+    return feedLive.readRecordsToList();
+  }
+
+  /** The events of {@code feed.live}, batches opened, each as "id seq" or "[batch]" markers. */
+  public static List<String> describe(List<LiveRecord> live) {
+    List<String> lines = new ArrayList<>();
+    for (LiveRecord record : live) {
+      if (record instanceof LiveBatch batch) {
+        lines.add(
+            "batch "
+                + batch.firstSeq()
+                + ".."
+                + batch.lastSeq()
+                + " "
+                + batch.events().stream().map(e -> e.id() + ":" + e.seq()).toList());
+      } else if (record instanceof EventEnvelope event) {
+        lines.add("event " + event.id() + ":" + event.seq());
+      }
+    }
+    return lines;
+  }
+
+  public static EventCodec codec() {
+    return CODEC;
   }
 
   /** The records of {@code sessions.stats}, values as JSON trees. */

@@ -1,0 +1,67 @@
+package dev.agentfeed.processor.live;
+
+import dev.agentfeed.model.EventCodec;
+import dev.agentfeed.model.EventEnvelope;
+import dev.agentfeed.model.Topics;
+import dev.agentfeed.processor.ProcessorProperties;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Reads the enriched events (key sessionId) and writes what dashboards get to {@code feed.live},
+ * key sessionId, value a {@code LiveRecord} as JSON: a tier-1 event at once, or a {@code LiveBatch}
+ * of a session's tier-2 events when its window ({@code agentfeed.processor.batch-window}) ends — in
+ * both, fields over {@code agentfeed.processor.detail-threshold} replaced by a {@code DetailRef}
+ * (tier 3). Each session's records are in seq order; every record's timestamp is one of its events'
+ * record timestamps, so none is earlier than the session's {@code firstRecordAt}.
+ *
+ * <p>The batch store lives in the task of the session's partition, keyed {@code
+ * orgId/sessionId/<seq, 19 digits>}.
+ */
+public final class LiveFeedTopology {
+
+  public static final String BATCHER = "live-batcher";
+  public static final String SINK = "feed-live-events";
+
+  /** Tier-2 events waiting for their session's batch. */
+  public static final String BATCH_STORE = "live-batch-store";
+
+  private LiveFeedTopology() {}
+
+  /** Adds the live branch after {@code enriched}. */
+  public static void build(
+      KStream<String, EventEnvelope> enriched, Topics topics, ProcessorProperties settings) {
+    enriched
+        .process(batcher(settings), Named.as(BATCHER))
+        .to(topics.feedLive(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName(SINK));
+  }
+
+  private static ProcessorSupplier<String, EventEnvelope, String, byte[]> batcher(
+      ProcessorProperties settings) {
+    EventCodec codec = new EventCodec();
+    DetailCutter cutter = new DetailCutter(settings.detailThreshold().toBytes(), codec.mapper());
+    StoreBuilder<KeyValueStore<String, byte[]>> batchStore =
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(BATCH_STORE), Serdes.String(), Serdes.ByteArray());
+    return new ProcessorSupplier<>() {
+      @Override
+      public Processor<String, EventEnvelope, String, byte[]> get() {
+        return new LiveFeedProcessor(
+            settings.batchWindow(), settings.batchMaxBytes().toBytes(), cutter, codec);
+      }
+
+      @Override
+      public Set<StoreBuilder<?>> stores() {
+        return Set.of(batchStore);
+      }
+    };
+  }
+}
