@@ -31,7 +31,10 @@ class SecurityConfiguration {
                     .dispatcherTypeMatchers(DispatcherType.ERROR)
                     .permitAll()
                     .requestMatchers(
-                        HttpMethod.POST, "/v1/events", "/v1/sessions/{sessionId}/claude-code")
+                        HttpMethod.POST,
+                        "/v1/events",
+                        "/v1/sessions/{sessionId}/claude-code",
+                        "/v1/sessions/{sessionId}/openhands")
                     .hasAuthority(Scope.INGEST.authority())
                     .anyRequest()
                     .authenticated());

@@ -2,16 +2,11 @@ package dev.agentfeed.ingest.events;
 
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
-import dev.agentfeed.model.Ids;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.io.InputStream;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -42,29 +37,9 @@ final class ClaudeCodeController {
       HttpServletRequest request)
       throws IOException {
     Caller caller = Caller.of(token);
-    if (!Ids.isValid(sessionId)) {
-      throw problem(
-          HttpStatus.BAD_REQUEST, "the session id in the path must match " + Ids.PATTERN_TEXT);
-    }
-    if (caller.sessionId().filter(sid -> !sid.equals(sessionId)).isPresent()) {
-      throw problem(
-          HttpStatus.FORBIDDEN,
-          "the token is confined to session '"
-              + caller.sessionId().get()
-              + "' and may not post to session '"
-              + sessionId
-              + "'; nothing in this request was stored");
-    }
-    long declared = request.getContentLengthLong();
-    if (declared > maxRequestBytes) {
-      throw EventProblems.declaredTooLarge(declared, maxRequestBytes);
-    }
-    InputStream body = new BoundedInputStream(request.getInputStream(), maxRequestBytes);
-    return ResponseEntity.accepted().body(ingest.ingestClaudeCode(caller, sessionId, body));
-  }
-
-  private static ErrorResponseException problem(HttpStatus status, String detail) {
-    return new ErrorResponseException(
-        status, ProblemDetail.forStatusAndDetail(status, detail), null);
+    return ResponseEntity.accepted()
+        .body(
+            ingest.ingestClaudeCode(
+                caller, sessionId, SessionBody.open(caller, sessionId, request, maxRequestBytes)));
   }
 }

@@ -3,6 +3,7 @@ package dev.agentfeed.ingest.events;
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
 import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
+import dev.agentfeed.ingest.openhands.OpenHandsEvents;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.SessionRef;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.web.ErrorResponseException;
 import tools.jackson.core.exc.JacksonIOException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -114,15 +116,73 @@ final class EventIngest {
   }
 
   /**
+   * Turns the values of a body into events, keeping what later values need; one instance per
+   * request. The adapters of agent formats (Claude Code, OpenHands) plug in here.
+   */
+  interface Converter {
+
+    /** The events of one value, or why it is not a value of this format. */
+    Converted convert(JsonNode value);
+
+    /** The events that close the body once it has ended. */
+    List<ObjectNode> end();
+  }
+
+  /** What one value became: events, or the error that rejects it. */
+  record Converted(List<ObjectNode> events, String error) {}
+
+  /**
    * A Claude Code stream-json transcript for one session, translated line by line as it arrives
    * ({@link ClaudeCodeTranscript}); the events go the way NDJSON events go. Rejections name the
    * line (0-based); {@code accepted} and {@code duplicates} count events, several per line at
    * times. A transcript that ends without its {@code result} line gets a {@code session.failed}.
    */
   IngestReport ingestClaudeCode(Caller caller, String sessionId, InputStream body) {
+    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript(caller.orgId(), sessionId, clock);
+    return ingestLines(
+        caller,
+        body,
+        new Converter() {
+          @Override
+          public Converted convert(JsonNode value) {
+            ClaudeCodeTranscript.LineResult result = transcript.line(value);
+            return new Converted(result.events(), result.error());
+          }
+
+          @Override
+          public List<ObjectNode> end() {
+            return transcript.end();
+          }
+        });
+  }
+
+  /**
+   * The events of an OpenHands conversation for one session ({@link OpenHandsEvents}), as a JSON
+   * array ({@code jsonArray}) or NDJSON, translated as they arrive. Rejections name the element.
+   */
+  IngestReport ingestOpenHands(
+      Caller caller, String sessionId, InputStream body, boolean jsonArray) {
+    OpenHandsEvents events = new OpenHandsEvents(caller.orgId(), sessionId, clock);
+    Converter converter =
+        new Converter() {
+          @Override
+          public Converted convert(JsonNode value) {
+            OpenHandsEvents.Result result = events.event(value);
+            return new Converted(result.events(), result.error());
+          }
+
+          @Override
+          public List<ObjectNode> end() {
+            return List.of();
+          }
+        };
+    return jsonArray ? ingestArray(caller, body, converter) : ingestLines(caller, body, converter);
+  }
+
+  /** A body of NDJSON values, each converted and sent as soon as it is read. */
+  private IngestReport ingestLines(Caller caller, InputStream body, Converter converter) {
     RequestTally tally = new RequestTally(stored, metrics);
     EventPublisher.Delivery delivery = publisher.delivery();
-    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript(caller.orgId(), sessionId, clock);
     // A line is bounded by the body's limit, not the event limit: one line of a large tool output
     // becomes events holding only a preview of it.
     NdjsonLines lines = new NdjsonLines(body, maxRequestBytes);
@@ -140,15 +200,10 @@ final class EventIngest {
           tally.reject(parsed.rejected().rejection());
           continue;
         }
-        ClaudeCodeTranscript.LineResult result = transcript.line(parsed.json());
-        if (result.error() != null) {
-          tally.reject(new Rejection(index, result.error()));
-          continue;
-        }
-        stop = offerAll(caller, index, result.events(), tally, delivery);
+        stop = convertAndOffer(caller, index, parsed.json(), converter, tally, delivery);
       }
       if (stop == null && !delivery.failed()) {
-        stop = offerAll(caller, index, transcript.end(), tally, delivery);
+        stop = offerAll(caller, index, converter.end(), tally, delivery);
       }
     } catch (BodyTooLargeException e) {
       stop = EventProblems.tooLarge(e.limit(), EventProblems.LINES_WITHIN_LIMIT_PROCESSED);
@@ -156,6 +211,53 @@ final class EventIngest {
       stop = EventProblems.unreadable(e);
     }
     return finishStream(stop, tally, delivery);
+  }
+
+  /**
+   * A JSON array (or one object) of values, each converted and sent as soon as it is parsed; a
+   * syntax error stops the body there, like a refused NDJSON line.
+   */
+  private IngestReport ingestArray(Caller caller, InputStream body, Converter converter) {
+    RequestTally tally = new RequestTally(stored, metrics);
+    EventPublisher.Delivery delivery = publisher.delivery();
+    ErrorResponseException[] stop = {null};
+    int[] last = {0};
+    try {
+      JsonBody.read(
+          mapper,
+          body,
+          (index, element, size) -> {
+            last[0] = index;
+            if (stop[0] == null && !delivery.failed()) {
+              stop[0] = convertAndOffer(caller, index, element, converter, tally, delivery);
+            }
+          });
+      if (stop[0] == null && !delivery.failed()) {
+        stop[0] = offerAll(caller, last[0], converter.end(), tally, delivery);
+      }
+    } catch (BodyTooLargeException e) {
+      stop[0] = EventProblems.tooLarge(e.limit(), EventProblems.LINES_WITHIN_LIMIT_PROCESSED);
+    } catch (JacksonIOException e) {
+      stop[0] = EventProblems.unreadable(e);
+    } catch (ErrorResponseException e) {
+      stop[0] = e;
+    }
+    return finishStream(stop[0], tally, delivery);
+  }
+
+  private ErrorResponseException convertAndOffer(
+      Caller caller,
+      int index,
+      JsonNode value,
+      Converter converter,
+      RequestTally tally,
+      EventPublisher.Delivery delivery) {
+    Converted converted = converter.convert(value);
+    if (converted.error() != null) {
+      tally.reject(new Rejection(index, converted.error()));
+      return null;
+    }
+    return offerAll(caller, index, converted.events(), tally, delivery);
   }
 
   /** Checks and sends the events of one line; the problem that stops the stream, if any. */

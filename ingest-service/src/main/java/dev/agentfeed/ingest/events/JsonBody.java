@@ -3,6 +3,8 @@ package dev.agentfeed.ingest.events;
 import java.io.InputStream;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -50,6 +52,13 @@ final class JsonBody {
                 + JsonErrors.lineAndColumn(parser.currentTokenLocation()));
       }
       return count;
+    } catch (StreamConstraintsException e) {
+      // Nesting, number or string beyond the parser's limits: the body is refused, not a failure.
+      throw EventProblems.notJson(
+          "the body is beyond the JSON parser's limits: "
+              + JsonErrors.describe(e)
+              + " at "
+              + JsonErrors.lineAndColumn(parser(e)));
     } catch (StreamReadException e) {
       throw EventProblems.notJson(
           "the body is not valid JSON: "
@@ -57,6 +66,10 @@ final class JsonBody {
               + " at "
               + JsonErrors.lineAndColumn(e.getLocation()));
     }
+  }
+
+  private static TokenStreamLocation parser(StreamConstraintsException e) {
+    return e.getLocation() != null ? e.getLocation() : TokenStreamLocation.NA;
   }
 
   private static String kind(JsonToken token) {

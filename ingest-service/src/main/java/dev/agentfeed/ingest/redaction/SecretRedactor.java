@@ -2,6 +2,7 @@ package dev.agentfeed.ingest.redaction;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,36 @@ public final class SecretRedactor {
               "(?<![" + KEY_CHARS + "])" + ASSIGNED_KEY + "=(?<SECRET>[^\\s&;,\"'<>]+)"));
 
   private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+
+  /**
+   * Every built-in match holds one of these, in lower case: a string with none cannot hold a
+   * built-in secret and skips the pattern. Looking for a few literals with {@link String#indexOf}
+   * costs a fraction of running the pattern, whose lookbehinds and many alternatives are tried at
+   * every position (the benchmark {@code agentfeed-bench ingest} measures both). Keep this list in
+   * step with {@link #BUILT_IN}: the tests of every kind fail when a kind has no trigger here.
+   */
+  private static final List<String> TRIGGERS =
+      List.of(
+          "private key", // private-key
+          "akia",
+          "asia",
+          "abia",
+          "acca", // aws-access-key
+          "secret", // aws-secret-key, secret-assignment
+          "ghp_",
+          "gho_",
+          "ghu_",
+          "ghs_",
+          "ghr_",
+          "github_pat_", // github-token
+          "glpat-", // gitlab-token
+          "xox", // slack-token
+          "sk-", // anthropic-key, openai-key
+          "eyj", // jwt
+          "://", // url-password
+          "passw",
+          "token",
+          "api"); // secret-assignment
 
   private final Pattern pattern;
   private final List<String> kinds = new ArrayList<>();
@@ -177,7 +208,8 @@ public final class SecretRedactor {
   /** The text with every secret replaced; the same instance when there was none. */
   public String redact(String text) {
     // No built-in kind is shorter than this; extra kinds are matched in any string.
-    if (text.length() < 8 && kinds.size() == BUILT_IN.size()) {
+    boolean builtInOnly = kinds.size() == BUILT_IN.size();
+    if (builtInOnly && (text.length() < 8 || !mayHoldBuiltIn(text))) {
       return text;
     }
     Matcher matcher = pattern.matcher(text);
@@ -200,6 +232,16 @@ public final class SecretRedactor {
       counter.redacted(kind);
     } while (matcher.find());
     return out.append(text, copied, text.length()).toString();
+  }
+
+  private static boolean mayHoldBuiltIn(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    for (String trigger : TRIGGERS) {
+      if (lower.contains(trigger)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private int matchedRule(Matcher matcher) {

@@ -154,6 +154,11 @@ final class RunningIngest implements AutoCloseable {
     return send(request.build());
   }
 
+  /** The service's URI for {@code path}, for requests the helpers here cannot make. */
+  URI uri(String path) {
+    return base.resolve(path);
+  }
+
   HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
   }
