@@ -13,16 +13,23 @@ import java.util.Locale;
  */
 final class Banner {
 
+  /** The archiver port the dashboard page assumes when its link names none. */
+  private static final int DASHBOARD_ARCHIVER_PORT = 8083;
+
   private Banner() {}
 
-  /** The tokens printed, each an export line. */
-  record Tokens(String ingest, String read, String audit) {}
+  /**
+   * The tokens printed, each an export line; {@code dashboard} (scopes read and audit, so that
+   * replays work too) goes into the dashboard link.
+   */
+  record Tokens(String ingest, String read, String audit, String dashboard) {}
 
   static void print(PrintWriter out, StackSettings settings, Tokens tokens, Path workingDir) {
     List<String[]> rows = new ArrayList<>();
     List<ServiceModule> services = settings.services();
     if (services.contains(ServiceModule.GATEWAY)) {
       int port = settings.port(ServiceModule.GATEWAY);
+      rows.add(row("dashboard", "http://localhost:" + port + "/", "link with a token below"));
       rows.add(row("WebSocket", "ws://localhost:" + port + "/v1/stream", "?access_token=$READ"));
     }
     if (services.contains(ServiceModule.INGEST)) {
@@ -80,6 +87,11 @@ final class Banner {
     out.println("  export INGEST=" + tokens.ingest());
     out.println("  export READ=" + tokens.read());
     out.println("  export AUDIT=" + tokens.audit());
+    if (services.contains(ServiceModule.GATEWAY)) {
+      out.println();
+      out.println("Open the dashboard (the page keeps the token for this tab only):");
+      out.println("  " + dashboardLink(settings, tokens.dashboard()));
+    }
     if (services.contains(ServiceModule.INGEST)) {
       out.println();
       out.println("Post an event:");
@@ -87,6 +99,21 @@ final class Banner {
     }
     out.println();
     out.flush();
+  }
+
+  /**
+   * The dashboard's URL with a read+audit token; it names the archiver only when it is not on the
+   * port the page assumes (8083 on the gateway's host).
+   */
+  static String dashboardLink(StackSettings settings, String token) {
+    String link =
+        "http://localhost:" + settings.port(ServiceModule.GATEWAY) + "/?access_token=" + token;
+    int archiver = settings.port(ServiceModule.ARCHIVER);
+    if (settings.services().contains(ServiceModule.ARCHIVER)
+        && archiver != DASHBOARD_ARCHIVER_PORT) {
+      link += "&archiver=http://localhost:" + archiver;
+    }
+    return link;
   }
 
   static String curlLine(StackSettings settings) {

@@ -369,7 +369,8 @@ public final class LocalStack implements Callable<Integer> {
     return new Banner.Tokens(
         minter.mint(settings.org(), List.of(Scope.INGEST), null, TOKEN_TTL),
         minter.mint(settings.org(), List.of(Scope.READ), null, TOKEN_TTL),
-        minter.mint(settings.org(), List.of(Scope.AUDIT), null, TOKEN_TTL));
+        minter.mint(settings.org(), List.of(Scope.AUDIT), null, TOKEN_TTL),
+        minter.mint(settings.org(), List.of(Scope.READ, Scope.AUDIT), null, TOKEN_TTL));
   }
 
   private void replayDemo(StackSettings settings, String ingestToken, PrintWriter out)
@@ -382,7 +383,11 @@ public final class LocalStack implements Callable<Integer> {
         "Demo: session %s of org %s, %d events through %s, one every %d ms.%n",
         sessionId, settings.org(), session.size(), events, demoPace.toMillis());
     if (settings.services().contains(ServiceModule.GATEWAY)) {
-      out.printf("Watch it live (any WebSocket client; wscat via npx):%n");
+      out.printf(
+          "Watch it in the dashboard (in the tab opened with the link above):%n"
+              + "  http://localhost:%d/sessions/%s%n",
+          settings.port(ServiceModule.GATEWAY), sessionId);
+      out.printf("or with any WebSocket client (wscat via npx):%n");
       out.printf(
           "  npx -y wscat -c \"ws://localhost:%d/v1/stream?access_token=$READ\" -w 60 \\%n"
               + "    -x '{\"op\":\"subscribe\",\"id\":\"s1\",\"sessionId\":\"%s\","

@@ -10,8 +10,9 @@ import java.util.Set;
 /**
  * The Spring Boot command-line properties that point a service at the local stack: the broker, the
  * token secret, the topics, its port, and what only one service needs (the processor's state
- * directory, the archiver's S3 endpoint). These are exactly the properties to set when a service
- * runs on its own against another Kafka and S3 (see deploy/README.md).
+ * directory, the archiver's S3 endpoint and the dashboard's origin for CORS). These are exactly the
+ * properties to set when a service runs on its own against another Kafka and S3 (see
+ * deploy/README.md).
  */
 final class ServiceArguments {
 
@@ -35,6 +36,12 @@ final class ServiceArguments {
         args.add("--agentfeed.archiver.s3.access-key=" + settings.s3AccessKey());
         args.add("--agentfeed.archiver.s3.secret-key=" + settings.s3SecretKey());
         args.add("--agentfeed.archiver.s3.bucket=" + settings.bucket());
+        if (settings.services().contains(ServiceModule.GATEWAY)) {
+          // The dashboard page, served by the gateway, reads replays from the archiver.
+          args.add(
+              "--agentfeed.archiver.cors.allowed-origins="
+                  + dashboardOrigins(settings.port(ServiceModule.GATEWAY)));
+        }
       }
       default -> {
         // ingest and gateway need nothing beyond the common settings
@@ -49,6 +56,11 @@ final class ServiceArguments {
     args.stream().filter(arg -> !overridden.contains(propertyName(arg))).forEach(result::add);
     result.addAll(overrides);
     return result;
+  }
+
+  /** The origins a browser shows the local dashboard under. */
+  static String dashboardOrigins(int gatewayPort) {
+    return "http://localhost:" + gatewayPort + ",http://127.0.0.1:" + gatewayPort;
   }
 
   /** {@code --server.port=8081} names {@code server.port}. */

@@ -28,7 +28,26 @@ class ServiceArgumentsTest {
             "--agentfeed.archiver.s3.endpoint=http://localhost:9000",
             "--agentfeed.archiver.s3.access-key=agentfeed",
             "--agentfeed.archiver.s3.secret-key=agentfeed-secret",
-            "--agentfeed.archiver.s3.bucket=agentfeed-replays");
+            "--agentfeed.archiver.s3.bucket=agentfeed-replays",
+            "--agentfeed.archiver.cors.allowed-origins=http://localhost:8080,http://127.0.0.1:8080");
+  }
+
+  @Test
+  void shouldLetTheDashboardOnTheGatewayPortReadReplays() {
+    StackSettings settings = parse("--gateway-port", "18080");
+
+    assertThat(ServiceArguments.of(ServiceModule.ARCHIVER, settings))
+        .filteredOn(arg -> arg.startsWith("--agentfeed.archiver.cors."))
+        .containsExactly(
+            "--agentfeed.archiver.cors.allowed-origins=http://localhost:18080,http://127.0.0.1:18080");
+  }
+
+  @Test
+  void shouldAllowNoBrowserOriginWhenNoGatewayRuns() {
+    StackSettings settings = parse("--services", "ingest-service,stream-processor,archiver");
+
+    assertThat(ServiceArguments.of(ServiceModule.ARCHIVER, settings))
+        .noneMatch(arg -> arg.startsWith("--agentfeed.archiver.cors."));
   }
 
   @Test
