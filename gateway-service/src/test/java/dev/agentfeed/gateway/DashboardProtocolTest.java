@@ -279,6 +279,82 @@ class DashboardProtocolTest {
   }
 
   @Test
+  void shouldTellABeginningWhoseStartRetentionDeletedToResyncFromTheArchive() throws Exception {
+    String session = newSession();
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(ORG_A, session, 1, 2), firstRecordAt);
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
+    feed.sendAt(feed.events(ORG_A, session, 3, 5), firstRecordAt);
+    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
+    awaitStats(ORG_A, session);
+    try (StreamClient client = connect(ORG_A)) {
+      client(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
+
+      JsonNode error = client.awaitFrame("error", "s1");
+      assertThat(error.path("code").asString()).isEqualTo("resync_required");
+      assertThat(error.path("message").asString()).contains("/v1/replays/" + session);
+      assertThat(client.deliveredEvents("s1")).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldTellABeginningWhoseWholeHistoryRetentionDeletedToResyncFromTheArchive()
+      throws Exception {
+    String session = newSession();
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(ORG_A, session, 1, 3), firstRecordAt);
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
+    // The partition goes on with another session, as it would long after this one ended.
+    feed.sendAt(feed.events(ORG_A, otherSessionOnPartitionOf(session), 1, 1), firstRecordAt);
+    feed.sendStats(ORG_A, session, "completed", firstRecordAt, firstRecordAt);
+    awaitStats(ORG_A, session);
+    try (StreamClient client = connect(ORG_A)) {
+      client(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
+
+      JsonNode error = client.awaitFrame("error", "s1");
+      assertThat(error.path("code").asString()).isEqualTo("resync_required");
+      assertThat(error.path("message").asString()).contains("/v1/replays/" + session);
+    }
+  }
+
+  @Test
+  void shouldReplayFromBeginningASessionThatStartedAfterRetentionDeletedOlderRecords()
+      throws Exception {
+    String session = newSession();
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(ORG_A, session, 1, 3), firstRecordAt);
+    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
+    awaitStats(ORG_A, session);
+    try (StreamClient client = connect(ORG_A)) {
+      subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
+
+      client.awaitDelivered("s1", 3);
+      assertThat(client.delivered("s1")).isEqualTo(seqs(session, 1, 3));
+    }
+  }
+
+  @Test
+  void shouldEndAnSseBeginningWhoseStartRetentionDeletedWithResyncRequired() throws Exception {
+    String session = newSession();
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(ORG_A, session, 1, 2), firstRecordAt);
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
+    feed.sendAt(feed.events(ORG_A, session, 3, 5), firstRecordAt);
+    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
+    awaitStats(ORG_A, session);
+    URI uri = base.resolve("/v1/sessions/" + session + "/events?from=beginning");
+    try (SseClient client = SseClient.open(uri, token(ORG_A), null)) {
+      await().atMost(StreamClient.WAIT).until(() -> !client.events("error").isEmpty());
+
+      JsonNode error = client.events("error").get(0).data();
+      assertThat(error.path("code").asString()).isEqualTo("resync_required");
+      assertThat(error.path("message").asString()).contains("/v1/replays/" + session);
+      assertThat(client.seqs()).isEmpty();
+    }
+  }
+
+  @Test
   void shouldDeliverEverySessionOfTheOrgAcrossPartitionsToAnOrgWideSubscriptionAndNoOtherOrg() {
     List<String> sessions = sessionsOnDistinctPartitions(3);
     try (StreamClient client = connect(ORG_A)) {
@@ -602,6 +678,15 @@ class DashboardProtocolTest {
 
   private static int partitionOf(String session) {
     return SessionPartitioner.partitionOf(session, PARTITIONS);
+  }
+
+  private static String otherSessionOnPartitionOf(String session) {
+    while (true) {
+      String other = newSession();
+      if (partitionOf(other) == partitionOf(session)) {
+        return other;
+      }
+    }
   }
 
   private static List<String> sessionsOnDistinctPartitions(int count) {

@@ -46,18 +46,59 @@ public final class HistoryReader {
   }
 
   /**
-   * The history from the first record at or after {@code from} (a session's {@code firstRecordAt}),
-   * or from the oldest retained record when {@code from} is null, then live.
+   * The history from the oldest retained record of the partition, then live: for a partition added
+   * since an org-wide cursor was issued, all of which is new to the client.
    */
-  public void replayFromTime(PartitionFeed feed, FeedSubscriber subscriber, Instant from) {
+  public void replayPartition(PartitionFeed feed, FeedSubscriber subscriber) {
     TopicPartition tp = new TopicPartition(topic, feed.partition());
     try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
       consumer.assign(List.of(tp));
-      long start =
-          from == null
-              ? consumer.beginningOffsets(List.of(tp)).get(tp)
-              : offsetsAt(consumer, Map.of(tp, from)).get(tp);
-      replay(consumer, tp, feed, subscriber, start);
+      replay(consumer, tp, feed, subscriber, consumer.beginningOffsets(List.of(tp)).get(tp), null);
+    } catch (OffsetOutOfRangeException e) {
+      throw new HistoryGoneException(tp, -1, -1);
+    }
+  }
+
+  /**
+   * One session's history from its first record, then live. {@code firstRecordAt} (from {@code
+   * sessions.stats}; null when the session is unknown there) is where it starts: the first record
+   * at or after it, or the oldest retained record when it is null.
+   *
+   * <p>Retention may have deleted the start of the history; the client must then be told, not
+   * silently given the rest. Nothing was deleted while the partition's log start offset is 0, nor
+   * when the record just before the session's start is still there (the first record at or after
+   * {@code firstRecordAt} lies beyond the log start). Otherwise the start is checked on the records
+   * themselves: the session's first record must have seq 1, and a session that {@code
+   * sessions.stats} says has events must have a record at all.
+   *
+   * @param lastSeq the session's last seq per {@code sessions.stats}, 0 when unknown
+   * @throws HistoryGoneException when the start of the session's history is no longer retained
+   */
+  public void replaySession(
+      PartitionFeed feed, FeedSubscriber subscriber, Instant firstRecordAt, long lastSeq) {
+    TopicPartition tp = new TopicPartition(topic, feed.partition());
+    try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
+      consumer.assign(List.of(tp));
+      long logStart = consumer.beginningOffsets(List.of(tp)).get(tp);
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      long start = logStart;
+      boolean mayBeTrimmed = logStart > 0;
+      if (firstRecordAt != null) {
+        OffsetAndTimestamp hit =
+            consumer.offsetsForTimes(Map.of(tp, firstRecordAt.toEpochMilli())).get(tp);
+        if (hit != null) {
+          start = hit.offset();
+          mayBeTrimmed &= hit.offset() <= logStart;
+        } else {
+          // Every retained record is older than the session's start: its records are still to
+          // come, unless nothing at all is retained any more.
+          start = end;
+          mayBeTrimmed &= logStart >= end;
+        }
+      }
+      StartCheck check =
+          mayBeTrimmed ? new StartCheck(tp, subscriber.sessionId(), lastSeq, end) : null;
+      replay(consumer, tp, feed, subscriber, start, check);
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, -1, -1);
     }
@@ -82,7 +123,7 @@ public final class HistoryReader {
       if (offset < logStart) {
         throw new HistoryGoneException(tp, offset, logStart);
       }
-      replay(consumer, tp, feed, subscriber, offset);
+      replay(consumer, tp, feed, subscriber, offset, null);
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, offset, -1);
     }
@@ -121,13 +162,20 @@ public final class HistoryReader {
       TopicPartition tp,
       PartitionFeed feed,
       FeedSubscriber subscriber,
-      long startOffset) {
+      long startOffset,
+      StartCheck check) {
     long replayedUpTo = startOffset;
     int rounds = 0;
     while (subscriber.active()) {
-      long target = feed.position();
+      // A checked replay reads at least to where the partition ended when it started, even ahead
+      // of the live reader (which then skips what the replay delivered), so that the check sees
+      // every record of the session that existed then.
+      long target = Math.max(feed.position(), check != null ? check.end : 0);
       if (replayedUpTo < target) {
-        replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber);
+        replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber, check);
+      }
+      if (check != null) {
+        check.beforeLive(replayedUpTo);
       }
       if (!subscriber.active() || feed.registerAfterReplay(subscriber, replayedUpTo)) {
         break;
@@ -152,7 +200,8 @@ public final class HistoryReader {
       TopicPartition tp,
       long from,
       long target,
-      FeedSubscriber subscriber) {
+      FeedSubscriber subscriber,
+      StartCheck check) {
     consumer.seek(tp, from);
     long next = from;
     while (consumer.position(tp) < target) {
@@ -163,6 +212,9 @@ public final class HistoryReader {
         }
         FeedRecord decoded = decoder.decode(record).orElse(null);
         if (decoded != null && subscriber.follows(decoded)) {
+          if (check != null) {
+            check.first(decoded);
+          }
           if (!subscriber.awaitRoom()) {
             return record.offset();
           }
@@ -177,8 +229,70 @@ public final class HistoryReader {
     return target;
   }
 
-  /** The records after a cursor are no longer retained: the client must start over. */
+  /**
+   * Checks, on a partition where retention has deleted records, that a replayed session's history
+   * is whole: its first record has seq 1, or, when none is found up to where the partition ended at
+   * the start of the replay, that {@code sessions.stats} knows no events of it. The end is taken
+   * after the session was read from {@code sessions.stats}, so the records that document counts are
+   * before it. If the live reader is still behind that end, records of the session may follow live
+   * and the "none found" check is skipped (a first live record is not checked).
+   */
+  private static final class StartCheck {
+
+    private final TopicPartition tp;
+    private final String sessionId;
+    private final long lastSeq;
+    private final long end;
+    private boolean seen;
+
+    StartCheck(TopicPartition tp, String sessionId, long lastSeq, long end) {
+      this.tp = tp;
+      this.sessionId = sessionId;
+      this.lastSeq = lastSeq;
+      this.end = end;
+    }
+
+    void first(FeedRecord record) {
+      if (seen) {
+        return;
+      }
+      seen = true;
+      long firstSeq = record.events().get(0).seq();
+      if (firstSeq > 1) {
+        throw HistoryGoneException.trimmed(
+            tp, sessionId, "its oldest retained event has seq " + firstSeq);
+      }
+    }
+
+    void beforeLive(long replayedUpTo) {
+      if (!seen && lastSeq > 0 && replayedUpTo >= end) {
+        throw HistoryGoneException.trimmed(
+            tp, sessionId, "none of its " + lastSeq + " events is retained");
+      }
+    }
+  }
+
+  /** The records a subscription needs are no longer retained: the client must start over. */
   public static final class HistoryGoneException extends RuntimeException {
+
+    private HistoryGoneException(String message) {
+      super(message);
+    }
+
+    static HistoryGoneException trimmed(TopicPartition tp, String sessionId, String what) {
+      return new HistoryGoneException(
+          "the start of the history of session "
+              + sessionId
+              + " is no longer retained in "
+              + tp.topic()
+              + " (partition "
+              + tp.partition()
+              + ": "
+              + what
+              + "); the complete session is in the archive (GET /v1/replays/"
+              + sessionId
+              + " on the archiver); fetch it from there, then subscribe from \"live\"");
+    }
 
     HistoryGoneException(TopicPartition tp, long offset, long logStart) {
       super(

@@ -134,6 +134,11 @@ final class Connection implements FrameSink {
     outbox.finish(last, why);
   }
 
+  /** Sends {@code frame} as the last frame, then closes the socket. */
+  void finish(String frame) {
+    outbox.finish(List.of(frame), Transport.Ending.RESYNC);
+  }
+
   /** Adds the subscription unless its id is taken; returns whether it was added. */
   boolean add(Subscription subscription) {
     return subscriptions.putIfAbsent(subscription.id(), subscription) == null;

@@ -70,13 +70,19 @@ final class Frames {
     return mapper.writeValueAsString(frame);
   }
 
+  /** The subscription id as a JSON string, to hand to {@link #event} and {@link #batch}. */
+  String quote(String subscriptionId) {
+    return mapper.writeValueAsString(subscriptionId);
+  }
+
   /**
    * An event. The envelope JSON is spliced in as it is, not re-encoded per subscriber; the
-   * subscription id is escaped by the mapper and the cursor is base64url, so the result is JSON.
+   * subscription id comes already escaped ({@link #quote}, once per subscription) and the cursor is
+   * base64url, so the result is JSON.
    */
-  String event(String subscriptionId, String cursor, String eventJson) {
+  String event(String quotedSubscriptionId, String cursor, String eventJson) {
     return "{\"op\":\"event\",\"sub\":"
-        + mapper.writeValueAsString(subscriptionId)
+        + quotedSubscriptionId
         + ",\"cursor\":\""
         + cursor
         + "\",\"event\":"
@@ -85,12 +91,12 @@ final class Frames {
   }
 
   /** A batch of one record's tier-2 events (those the filter lets through), spliced in as-is. */
-  String batch(String subscriptionId, String cursor, List<FeedRecord.Item> events) {
+  String batch(String quotedSubscriptionId, String cursor, List<FeedRecord.Item> events) {
     StringBuilder frame =
         new StringBuilder(64 + events.stream().mapToInt(e -> e.json().length() + 1).sum());
     frame
         .append("{\"op\":\"batch\",\"sub\":")
-        .append(mapper.writeValueAsString(subscriptionId))
+        .append(quotedSubscriptionId)
         .append(",\"cursor\":\"")
         .append(cursor)
         .append("\",\"events\":[");

@@ -166,6 +166,8 @@ final class Outbox {
   }
 
   private void drain() {
+    // Whether frames were written since the last flush: the transport may hold them back.
+    boolean unflushed = false;
     while (true) {
       Pending next;
       boolean resync = false;
@@ -175,7 +177,7 @@ final class Outbox {
         if (next != null) {
           queuedBytes -= next.length();
           notifyAll();
-        } else {
+        } else if (!unflushed || state == State.FAILING) {
           draining = false;
           if (state == State.FAILING) {
             state = State.CLOSED;
@@ -187,6 +189,15 @@ final class Outbox {
         }
       }
       if (next == null) {
+        if (unflushed && !resync) {
+          // Still the only sender (draining is still set): one socket write for everything
+          // written since the last flush, then look again for frames queued meanwhile.
+          if (!flush()) {
+            return;
+          }
+          unflushed = false;
+          continue;
+        }
         Transport.Ending why;
         synchronized (this) {
           why = ending;
@@ -201,6 +212,7 @@ final class Outbox {
       if (!write(next)) {
         return;
       }
+      unflushed = true;
       metrics.written(next.json(), next.events());
       if (next.cursor() != null) {
         lastCursors.put(next.subscription(), next.cursor());
@@ -221,6 +233,22 @@ final class Outbox {
     }
   }
 
+  /**
+   * Pushes out what the transport batched. Only the sender thread calls it, after the queue ran
+   * empty: a new frame queued meanwhile schedules a drain of its own, which flushes again.
+   */
+  private boolean flush() {
+    try {
+      session.flush();
+      return true;
+    } catch (IOException | RuntimeException e) {
+      log.debug("Flushing to client {} failed; closing it", session.id(), e);
+      close();
+      closeSession(Transport.Ending.RESYNC);
+      return false;
+    }
+  }
+
   /** The subscription is gone; its cursor is no longer needed. */
   void forget(String subscription) {
     lastCursors.remove(subscription);
@@ -231,6 +259,7 @@ final class Outbox {
       for (String frame : resyncFrames.apply(Map.copyOf(lastCursors))) {
         session.write(Frames.ERROR, frame, null);
       }
+      session.flush();
     } catch (IOException | RuntimeException e) {
       log.debug("Could not tell client {} to resync", session.id(), e);
     }

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 final class Subscription implements FeedSubscriber {
 
   private final String id;
+  // The id as it appears in every frame, escaped once rather than per frame.
+  private final String quotedId;
   private final String orgId;
   private final String sessionId;
   private final TypeFilter filter;
@@ -38,6 +40,7 @@ final class Subscription implements FeedSubscriber {
       CursorCodec cursors,
       Frames frames) {
     this.id = id;
+    this.quotedId = frames.quote(id);
     this.orgId = orgId;
     this.sessionId = sessionId;
     this.filter = filter;
@@ -90,9 +93,10 @@ final class Subscription implements FeedSubscriber {
             ? record.cursor(scope, () -> cursors.encode(scope, next))
             : cursors.encode(scope, next);
     if (record.batch()) {
-      sink.offer(Frames.BATCH, frames.batch(id, cursor, events), id, cursor, events);
+      sink.offer(Frames.BATCH, frames.batch(quotedId, cursor, events), id, cursor, events);
     } else {
-      sink.offer(Frames.EVENT, frames.event(id, cursor, events.get(0).json()), id, cursor, events);
+      sink.offer(
+          Frames.EVENT, frames.event(quotedId, cursor, events.get(0).json()), id, cursor, events);
     }
   }
 

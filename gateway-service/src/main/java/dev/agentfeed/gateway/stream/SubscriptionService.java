@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * orgs is {@code forbidden}. {@code live} registers with the live reader at once; {@code beginning}
  * and a cursor start a replay on the replay pool, off the reader thread and off the I/O thread.
  * {@code beginning} starts where {@code sessions.stats} says the session's history starts ({@code
- * firstRecordAt}); a cursor resumes each partition it names from its next offset, from the
- * in-memory tail when that still reaches back.
+ * firstRecordAt}), and ends with {@code resync_required} when retention has deleted the start of
+ * it; a cursor resumes each partition it names from its next offset, from the in-memory tail when
+ * that still reaches back.
  */
 final class SubscriptionService {
 
@@ -183,7 +184,7 @@ final class SubscriptionService {
             history.replayFrom(feed, subscription, start);
           } else {
             // A partition added since the cursor was issued: all of it is new to the client.
-            history.replayFromTime(feed, subscription, null);
+            history.replayPartition(feed, subscription);
           }
         }
       }
@@ -217,12 +218,12 @@ final class SubscriptionService {
     }
     SessionRef session = new SessionRef(subscription.orgId(), subscription.sessionId());
     // Unknown to sessions.stats (not yet written, or forgotten): the whole retained partition.
-    Instant firstRecordAt =
-        index.get(session).map(entry -> entry.summary().firstRecordAt()).orElse(null);
-    history.replayFromTime(
+    SessionSummary summary = index.get(session).map(entry -> entry.summary()).orElse(null);
+    history.replaySession(
         feed(SessionPartitioner.partitionOf(session.sessionId(), partitions)),
         subscription,
-        firstRecordAt);
+        summary == null ? null : summary.firstRecordAt(),
+        summary == null ? 0 : summary.lastSeq());
   }
 
   /**
@@ -321,7 +322,13 @@ final class SubscriptionService {
   private void drop(Connection connection, Subscription subscription, ErrorCode code, String why) {
     if (connection.remove(subscription)) {
       cancel(subscription);
-      connection.send(frames.error(subscription.id(), code, why));
+      if (connection.answers()) {
+        connection.send(frames.error(subscription.id(), code, why));
+      } else {
+        // An SSE stream carries exactly this one subscription: it ends with it, rather than
+        // staying open with nothing to send.
+        connection.finish(frames.error(subscription.id(), code, why));
+      }
     }
   }
 

@@ -16,6 +16,12 @@ interface Transport {
   /** Writes one frame; {@code cursor} is the frame's cursor, null for frames without one. */
   void write(String op, String json, String cursor) throws IOException;
 
+  /**
+   * Pushes out what {@link #write} may have kept back to send in one go; called whenever the outbox
+   * has nothing more queued, and before it closes the socket.
+   */
+  default void flush() throws IOException {}
+
   /** Closes the socket, saying why. */
   void close(Ending why);
 
