@@ -1,10 +1,14 @@
 package dev.agentfeed.archiver;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -24,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param s3 where replays are written
  * @param presignTtl how long the object URLs of {@code GET /v1/replays/{sessionId}} stay valid (S3
  *     allows at most 7 days)
+ * @param uploadConcurrency how many sessions' S3 calls run at once (S3 is bound by round trips)
+ * @param segments how open sessions are cut into segments and where buffers spill
+ * @param cors which browser origins may call {@code /v1/replays/**}
  */
 @Validated
 @ConfigurationProperties("agentfeed.archiver")
@@ -35,7 +42,10 @@ public record ArchiverProperties(
     @NotNull Duration pollTimeout,
     @NotNull Duration tailLookback,
     @Valid S3 s3,
-    @NotNull Duration presignTtl) {
+    @NotNull Duration presignTtl,
+    @Min(1) @Max(64) Integer uploadConcurrency,
+    @Valid Segments segments,
+    @Valid Cors cors) {
 
   private static final Duration MAX_PRESIGN_TTL = Duration.ofDays(7);
 
@@ -48,6 +58,9 @@ public record ArchiverProperties(
     tailLookback = tailLookback == null ? Duration.ofDays(2) : tailLookback;
     s3 = s3 == null ? new S3(null, null, null, null, null, null, null, null, null, null) : s3;
     presignTtl = presignTtl == null ? Duration.ofMinutes(15) : presignTtl;
+    uploadConcurrency = uploadConcurrency == null ? 4 : uploadConcurrency;
+    segments = segments == null ? new Segments(null, null, null, null, null, null) : segments;
+    cors = cors == null ? new Cors(null) : cors;
     if (presignTtl.isNegative()
         || presignTtl.isZero()
         || presignTtl.compareTo(MAX_PRESIGN_TTL) > 0) {
@@ -55,6 +68,59 @@ public record ArchiverProperties(
           "agentfeed.archiver.presign-ttl is "
               + presignTtl
               + "; S3 accepts more than 0 and at most 7 days");
+    }
+  }
+
+  /**
+   * How an open session's events reach S3 before the session ends.
+   *
+   * @param maxBytes a session's pending events (uncompressed) are written as a segment once they
+   *     reach this size (rotation by size)
+   * @param maxAge a session's oldest pending event waits at most this long before its segment is
+   *     written (rotation by time)
+   * @param spoolDir where pending events spill when memory is short; a fresh directory under the
+   *     system's temporary directory when absent
+   * @param maxSpoolBytes pending events on disk, across all sessions, before the consumer pauses
+   * @param multipartThreshold objects of at least this size are uploaded in parts
+   * @param multipartPartSize the size of each part (S3 wants at least 5 MB, except the last)
+   */
+  public record Segments(
+      @NotNull DataSize maxBytes,
+      @NotNull Duration maxAge,
+      Path spoolDir,
+      @NotNull DataSize maxSpoolBytes,
+      @NotNull DataSize multipartThreshold,
+      @NotNull DataSize multipartPartSize) {
+
+    private static final DataSize MIN_PART = DataSize.ofMegabytes(5);
+
+    public Segments {
+      maxBytes = maxBytes == null ? DataSize.ofMegabytes(16) : maxBytes;
+      maxAge = maxAge == null ? Duration.ofMinutes(10) : maxAge;
+      maxSpoolBytes = maxSpoolBytes == null ? DataSize.ofGigabytes(1) : maxSpoolBytes;
+      multipartThreshold =
+          multipartThreshold == null ? DataSize.ofMegabytes(16) : multipartThreshold;
+      multipartPartSize = multipartPartSize == null ? DataSize.ofMegabytes(8) : multipartPartSize;
+      if (multipartPartSize.compareTo(MIN_PART) < 0) {
+        throw new IllegalArgumentException(
+            "agentfeed.archiver.segments.multipart-part-size is "
+                + multipartPartSize
+                + "; S3 wants parts of at least 5MB");
+      }
+    }
+  }
+
+  /**
+   * Cross-origin access to {@code /v1/replays/**}, for the dashboard page that plays archived
+   * sessions from another origin.
+   *
+   * @param allowedOrigins origins such as {@code https://dashboard.example.com}; empty (the
+   *     default) allows none
+   */
+  public record Cors(List<String> allowedOrigins) {
+
+    public Cors {
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
     }
   }
 

@@ -118,7 +118,8 @@ class ArchiverApplicationTest {
             TestSecurity.secretArgument(),
             "--agentfeed.archiver.group-id=" + groupId,
             "--agentfeed.archiver.idle-timeout=" + IDLE_TIMEOUT,
-            "--agentfeed.archiver.max-buffered-bytes=48KB",
+            "--agentfeed.archiver.max-buffered-bytes=16KB",
+            "--agentfeed.archiver.segments.max-spool-bytes=32KB",
             "--agentfeed.archiver.commit-interval=200ms",
             "--agentfeed.archiver.poll-timeout=50ms",
             "--agentfeed.archiver.s3.request-timeout=5s",
@@ -256,7 +257,7 @@ class ArchiverApplicationTest {
   }
 
   @Test
-  void shouldPauseRatherThanDropWhenTheBufferIsFull() {
+  void shouldSpillAndThenPauseRatherThanDropWhenTheBuffersAreFull() {
     List<List<EventEnvelope>> sessions = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       sessions.add(TestSessions.completed("org-full", "ses-full-" + i, 50, START));
@@ -297,6 +298,40 @@ class ArchiverApplicationTest {
     assertThat(
             List.of(s3.bytes(BUCKET, folder.replayKey()), s3.bytes(BUCKET, folder.manifestKey())))
         .containsExactly(replay, manifest);
+  }
+
+  @Test
+  void shouldHandSessionsOverCleanlyWhenASecondArchiverJoinsTheGroup() {
+    List<List<EventEnvelope>> sessions = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      sessions.add(TestSessions.completed("org-rebalance", "ses-" + i, 20, START));
+    }
+    sessions.forEach(events -> produce(events.subList(0, 10)));
+    await().atMost(AT_MOST).until(() -> (int) health().get("bufferedSessions") >= 6);
+
+    try (ConfigurableApplicationContext second = startArchiver(GROUP)) {
+      // Partitions moved between the two: each moved session is read again by its new owner.
+      await()
+          .atMost(AT_MOST)
+          .until(
+              () ->
+                  (int) health(second).get("assignedPartitions") > 0
+                      && (int) health().get("assignedPartitions") < 3);
+      sessions.forEach(events -> produce(events.subList(10, 20)));
+
+      for (List<EventEnvelope> events : sessions) {
+        ReplayFolder folder = ReplayFolder.of(events.get(0).session(), START);
+        awaitManifest(folder);
+        assertThat(
+                List.of(
+                    s3.keys(BUCKET, folder.prefix()),
+                    REPLAYS.readLines(s3.bytes(BUCKET, folder.replayKey()))))
+            .isEqualTo(
+                List.of(
+                    List.of(folder.manifestKey(1), folder.manifestKey(), folder.replayKey()),
+                    jsonLines(events)));
+      }
+    }
   }
 
   @Test
@@ -420,7 +455,11 @@ class ArchiverApplicationTest {
   }
 
   private static Map<String, Object> health() {
-    return archiver.getBean("archiverHealthIndicator", HealthIndicator.class).health().getDetails();
+    return health(archiver);
+  }
+
+  private static Map<String, Object> health(ConfigurableApplicationContext context) {
+    return context.getBean("archiverHealthIndicator", HealthIndicator.class).health().getDetails();
   }
 
   private static TopicPartition partitionOf(List<RecordMetadata> sent) {

@@ -50,7 +50,7 @@ class ArchiverPropertiesTest {
     assertThatThrownBy(
             () ->
                 new ArchiverProperties(
-                    null, null, null, null, null, null, null, Duration.ofDays(8)))
+                    null, null, null, null, null, null, null, Duration.ofDays(8), null, null, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "agentfeed.archiver.presign-ttl is PT192H; S3 accepts more than 0 and at most 7 days");

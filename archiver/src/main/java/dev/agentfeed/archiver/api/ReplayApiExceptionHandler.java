@@ -1,5 +1,6 @@
 package dev.agentfeed.archiver.api;
 
+import dev.agentfeed.archiver.replay.ReplayVerifier;
 import dev.agentfeed.common.web.ProblemExceptionHandler;
 import java.time.LocalDate;
 import org.slf4j.Logger;
@@ -20,7 +21,7 @@ import tools.jackson.core.JacksonException;
 /**
  * Every failure of the auditor API as an RFC 9457 problem detail: bad parameters are a 400 that
  * names the parameter, an unreachable S3 a 503 (try again later), a manifest that cannot be read a
- * 500 that says which session.
+ * 500 that says which session, objects that do not match their manifest a 502 that says how.
  */
 @RestControllerAdvice
 class ReplayApiExceptionHandler extends ProblemExceptionHandler {
@@ -63,6 +64,18 @@ class ReplayApiExceptionHandler extends ProblemExceptionHandler {
     HttpHeaders headers = new HttpHeaders();
     headers.set(HttpHeaders.RETRY_AFTER, "5");
     return handleExceptionInternal(ex, body, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+  }
+
+  @ExceptionHandler(ReplayVerifier.IntegrityException.class)
+  ResponseEntity<Object> handleIntegrity(ReplayVerifier.IntegrityException ex, WebRequest request) {
+    log.error(
+        "An archived session fails verification during {}", request.getDescription(false), ex);
+    ProblemDetail body =
+        ProblemDetail.forStatusAndDetail(
+            HttpStatus.BAD_GATEWAY,
+            "the archived session does not match its manifest, so it is not served: "
+                + ex.getMessage());
+    return handleExceptionInternal(ex, body, new HttpHeaders(), HttpStatus.BAD_GATEWAY, request);
   }
 
   @ExceptionHandler({JacksonException.class, IllegalArgumentException.class})

@@ -4,8 +4,11 @@ import dev.agentfeed.archiver.ArchiverProperties;
 import dev.agentfeed.archiver.replay.ReplayCatalog;
 import dev.agentfeed.archiver.replay.ReplayManifest;
 import dev.agentfeed.archiver.replay.ReplayObject;
+import dev.agentfeed.archiver.replay.ReplayVerifier;
 import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.model.Ids;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -13,9 +16,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.web.ErrorResponseException;
@@ -23,12 +29,14 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * The auditor API: lists the caller's org's archived sessions and hands out one session's manifest
- * with presigned GET URLs for every object, so an auditor downloads straight from S3 and checks the
- * SHA-256s without trusting this service. The org is the token's; no parameter can widen it.
+ * The auditor API: lists the caller's org's archived sessions, hands out one session's manifest
+ * with presigned GET URLs for every object (so an auditor downloads straight from S3 and checks the
+ * SHA-256s without trusting this service), and streams a session's verified events for playback.
+ * The org is the token's; no parameter can widen it.
  */
 @RestController
 class ReplayController {
@@ -38,15 +46,23 @@ class ReplayController {
 
   static final int MAX_LIMIT = 5000;
 
+  private static final String NDJSON = "application/x-ndjson";
+
   private final ReplayCatalog catalog;
+  private final ReplayVerifier verifier;
   private final S3Presigner presigner;
   private final String bucket;
   private final Duration presignTtl;
   private final Clock clock;
 
   ReplayController(
-      ReplayCatalog catalog, S3Presigner presigner, ArchiverProperties properties, Clock clock) {
+      ReplayCatalog catalog,
+      ReplayVerifier verifier,
+      S3Presigner presigner,
+      ArchiverProperties properties,
+      Clock clock) {
     this.catalog = catalog;
+    this.verifier = verifier;
     this.presigner = presigner;
     this.bucket = properties.s3().bucket();
     this.presignTtl = properties.presignTtl();
@@ -132,21 +148,8 @@ class ReplayController {
 
   @GetMapping("/v1/replays/{sessionId}")
   ReplayDetail get(@AuthenticationPrincipal Jwt jwt, @PathVariable String sessionId) {
-    if (!Ids.isValid(sessionId)) {
-      throw badRequest("session id '" + sessionId + "' does not match " + Ids.PATTERN_TEXT);
-    }
     String org = Caller.of(jwt).orgId();
-    ReplayCatalog.Entry entry =
-        catalog
-            .find(org, sessionId)
-            .orElseThrow(
-                () -> {
-                  ProblemDetail problem =
-                      ProblemDetail.forStatusAndDetail(
-                          HttpStatus.NOT_FOUND,
-                          "no archived session '" + sessionId + "' in org '" + org + "'");
-                  return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
-                });
+    ReplayCatalog.Entry entry = find(jwt, sessionId);
     Instant expiresAt = clock.instant().plus(presignTtl);
     List<SignedObject> objects = entry.manifest().objects().stream().map(this::signed).toList();
     return new ReplayDetail(
@@ -158,6 +161,31 @@ class ReplayController {
         expiresAt,
         entry.manifest(),
         objects);
+  }
+
+  /**
+   * The session's events as NDJSON (one JSON event per line, as archived) in seq order: the objects
+   * of its latest manifest, every one checked against its SHA-256 before the first byte is sent.
+   * For the dashboard page that plays archived sessions.
+   */
+  @GetMapping(value = "/v1/replays/{sessionId}/events", produces = NDJSON)
+  ResponseEntity<StreamingResponseBody> events(
+      @AuthenticationPrincipal Jwt jwt, @PathVariable String sessionId) {
+    ReplayCatalog.Entry entry = find(jwt, sessionId);
+    List<byte[]> objects = verifier.verifiedObjects(entry);
+    StreamingResponseBody body =
+        out -> {
+          for (byte[] object : objects) {
+            try (InputStream lines = new GZIPInputStream(new ByteArrayInputStream(object))) {
+              lines.transferTo(out);
+            }
+          }
+        };
+    return ResponseEntity.ok()
+        .contentType(MediaType.parseMediaType(NDJSON))
+        .header("X-Replay-Manifest-Version", String.valueOf(entry.manifest().manifestVersion()))
+        .header("X-Replay-Event-Count", String.valueOf(entry.manifest().eventCount()))
+        .body(body);
   }
 
   private SignedObject signed(ReplayObject object) {
@@ -181,6 +209,24 @@ class ReplayController {
     } catch (URISyntaxException e) {
       throw new IllegalStateException("the SDK signed a URL that is not a URI: " + key, e);
     }
+  }
+
+  /** The caller's org's session, or a 400 for a bad id, or a 404. */
+  private ReplayCatalog.Entry find(Jwt jwt, String sessionId) {
+    if (!Ids.isValid(sessionId)) {
+      throw badRequest("session id '" + sessionId + "' does not match " + Ids.PATTERN_TEXT);
+    }
+    String org = Caller.of(jwt).orgId();
+    return catalog
+        .find(org, sessionId)
+        .orElseThrow(
+            () -> {
+              ProblemDetail problem =
+                  ProblemDetail.forStatusAndDetail(
+                      HttpStatus.NOT_FOUND,
+                      "no archived session '" + sessionId + "' in org '" + org + "'");
+              return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+            });
   }
 
   private static ErrorResponseException badRequest(String detail) {

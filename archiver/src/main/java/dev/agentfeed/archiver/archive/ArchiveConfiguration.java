@@ -5,6 +5,7 @@ import dev.agentfeed.archiver.replay.ReplayCodec;
 import dev.agentfeed.archiver.storage.ReplayStore;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +36,9 @@ import org.springframework.context.annotation.Configuration;
 class ArchiveConfiguration {
 
   private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Objects from up to this many pending bytes are compressed in memory, larger ones on disk. */
+  private static final long IN_MEMORY_OBJECT_BYTES = 8L * 1024 * 1024;
 
   @Bean
   @ConditionalOnMissingBean
@@ -65,13 +70,23 @@ class ArchiveConfiguration {
       ReplayCodec replayCodec,
       ReplayStore store,
       Clock clock,
-      ArchiveStats archiveStats) {
+      ArchiveStats archiveStats,
+      ObjectProvider<ArchiveListener> listeners) {
+    Path spoolDir = SpoolDirectory.prepare(properties.segments().spoolDir());
+    ArchiveListener listener = listeners.getIfAvailable(() -> ArchiveListener.NONE);
     return new ArchiveLoop(
         properties,
         topics.enriched(),
         consumers(kafka, properties),
         new EnrichedEventReader(eventCodec),
-        new SessionArchiver(store, replayCodec, properties.tailLookback()),
+        new SessionArchiver(
+            store,
+            replayCodec,
+            eventCodec.mapper(),
+            properties.tailLookback(),
+            spoolDir,
+            IN_MEMORY_OBJECT_BYTES,
+            listener),
         store,
         new DeadLetterPublisher(
             producers(kafka),
@@ -80,7 +95,9 @@ class ArchiveConfiguration {
             clock,
             DEAD_LETTER_TIMEOUT),
         clock,
-        archiveStats);
+        archiveStats,
+        spoolDir,
+        listener);
   }
 
   private static Supplier<Consumer<String, byte[]>> consumers(

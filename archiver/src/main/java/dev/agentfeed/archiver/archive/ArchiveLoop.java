@@ -3,13 +3,20 @@ package dev.agentfeed.archiver.archive;
 import dev.agentfeed.archiver.ArchiverProperties;
 import dev.agentfeed.archiver.storage.ReplayStore;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -26,17 +33,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import software.amazon.awssdk.core.exception.SdkException;
+import tools.jackson.core.JacksonException;
 
 /**
  * The archiver's poll loop, on its own thread: reads {@code events.enriched} (key sessionId) with
- * {@code read_committed}, buffers events per session in a {@link PartitionWriter} per assigned
- * partition, writes finished sessions to S3 through the {@link SessionArchiver}, and commits per
- * partition only the offset below which every event is in S3 — after each upload and every commit
- * interval. S3 failures keep the buffers and retry with backoff; while more than the memory budget
- * is buffered the consumer is paused (spilling to disk is not built yet). On any other failure the
- * buffers are dropped and every partition is read again from its committable offset. A revoked
- * partition's buffers are dropped after committing what is safe, so its next owner reads the open
- * sessions again from their first event.
+ * {@code read_committed} and keeps a {@link PartitionWriter} per assigned partition. Each session's
+ * events are written to S3 as segments when they grow past the segment size or wait past the
+ * segment age, and the session is compacted when it ends or goes idle (see {@link
+ * SessionArchiver}). Per partition it commits only the offset below which every event is in S3 and
+ * every session finished: the first offset of the oldest session still held, so a restart reads an
+ * unfinished session again from its start, skips what S3 already holds and finishes it.
+ *
+ * <p>The S3 work of different sessions runs on {@code upload-concurrency} upload threads at once
+ * (S3 is bound by round trips); the poll thread waits for each wave before it reads on.
+ *
+ * <p>Memory is bounded: past {@code max-buffered-bytes} the largest sessions spill to the spool
+ * directory, and past {@code segments.max-spool-bytes} on disk the consumer pauses. A failed S3
+ * call retries that session alone with backoff; other sessions go on, unless several sessions fail
+ * in a row (an outage), which ends the pass. On any other failure every buffer is dropped and every
+ * partition is read again from its committable offset. A revoked partition commits what is safe and
+ * drops its buffers, so its next owner reads the open sessions again from their start.
  */
 final class ArchiveLoop implements SmartLifecycle {
 
@@ -44,6 +60,9 @@ final class ArchiveLoop implements SmartLifecycle {
 
   /** Longest stretch of uploads between two polls, well inside {@code max.poll.interval.ms}. */
   private static final Duration MAX_UPLOAD_PASS = Duration.ofSeconds(5);
+
+  /** Failures in a row, across sessions, taken for an outage: the pass stops trying. */
+  private static final int OUTAGE_FAILURES = 3;
 
   /** Wait after an unexpected failure before reading again. */
   private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
@@ -57,7 +76,9 @@ final class ArchiveLoop implements SmartLifecycle {
   private final DeadLetterPublisher deadLetters;
   private final Clock clock;
   private final ArchiveStats stats;
-  private final UploadBackoff backoff;
+  private final Path spoolDir;
+  private final ArchiveListener listener;
+  private ExecutorService uploads;
 
   // Owned by the loop thread (the rebalance listener runs on it too, inside poll).
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
@@ -78,7 +99,9 @@ final class ArchiveLoop implements SmartLifecycle {
       ReplayStore store,
       DeadLetterPublisher deadLetters,
       Clock clock,
-      ArchiveStats stats) {
+      ArchiveStats stats,
+      Path spoolDir,
+      ArchiveListener listener) {
     this.properties = properties;
     this.topic = topic;
     this.consumers = consumers;
@@ -88,8 +111,19 @@ final class ArchiveLoop implements SmartLifecycle {
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.stats = stats;
-    this.backoff =
-        new UploadBackoff(properties.s3().retryInitialBackoff(), properties.s3().retryMaxBackoff());
+    this.spoolDir = spoolDir;
+    this.listener = listener;
+  }
+
+  private static ExecutorService uploadThreads(int count) {
+    AtomicInteger threads = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        count,
+        task -> {
+          Thread thread = new Thread(task, "archiver-upload-" + threads.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   @Override
@@ -109,6 +143,7 @@ final class ArchiveLoop implements SmartLifecycle {
       }
     }
     consumer = consumers.get();
+    uploads = uploadThreads(properties.uploadConcurrency());
     running = true;
     stats.running(true);
     thread = new Thread(this::run, "archiver-poll");
@@ -158,6 +193,8 @@ final class ArchiveLoop implements SmartLifecycle {
     } finally {
       running = false;
       stats.running(false);
+      writers.values().forEach(PartitionWriter::clear);
+      uploads.shutdownNow();
       deadLetters.close();
       consumer.close();
     }
@@ -178,19 +215,19 @@ final class ArchiveLoop implements SmartLifecycle {
     for (ConsumerRecord<String, byte[]> record : records) {
       accept(record, now);
     }
+    applyMemoryBudget();
     for (PartitionWriter writer : writers.values()) {
       writer.finishIdle(now, properties.idleTimeout());
     }
-    boolean archived = archiveFinished();
-    if (archived || !clock.instant().isBefore(lastCommitAt.plus(properties.commitInterval()))) {
+    boolean finishedAny = uploadPass();
+    if (finishedAny || !clock.instant().isBefore(lastCommitAt.plus(properties.commitInterval()))) {
       commit();
     }
-    applyMemoryBudget();
   }
 
   private void accept(ConsumerRecord<String, byte[]> record, Instant now) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    PartitionWriter writer = writers.computeIfAbsent(partition, PartitionWriter::new);
+    PartitionWriter writer = writers.computeIfAbsent(partition, this::newWriter);
     EnrichedEventReader.Result result = reader.read(record);
     if (result instanceof EnrichedEventReader.Accepted accepted) {
       writer.add(record.offset(), accepted.session(), accepted.event(), now);
@@ -200,52 +237,143 @@ final class ArchiveLoop implements SmartLifecycle {
     }
   }
 
+  private PartitionWriter newWriter(TopicPartition partition) {
+    return new PartitionWriter(
+        partition,
+        () ->
+            new UploadBackoff(
+                properties.s3().retryInitialBackoff(), properties.s3().retryMaxBackoff()));
+  }
+
   /**
-   * Writes finished sessions, oldest first per partition, until one fails or the pass has taken
-   * long enough.
+   * Writes due segments and finishes ended sessions, oldest first, each session on its own retry
+   * schedule, until the pass has taken long enough or S3 looks down.
    *
-   * @return whether anything was archived, so that offsets may move on
+   * @return whether a session was finished, so that offsets may move on
    */
-  private boolean archiveFinished() {
-    Instant start = clock.instant();
-    if (!backoff.ready(start)) {
-      return false;
-    }
-    Instant deadline = start.plus(MAX_UPLOAD_PASS);
-    boolean archivedAny = false;
+  private boolean uploadPass() {
+    Instant deadline = clock.instant().plus(MAX_UPLOAD_PASS);
+    long maxBytes = properties.segments().maxBytes().toBytes();
+    Duration maxAge = properties.segments().maxAge();
+    List<Job> due = new ArrayList<>();
+    int retrying = 0;
     for (PartitionWriter writer : writers.values()) {
-      for (SessionBuffer buffer = writer.nextFinished();
-          buffer != null && clock.instant().isBefore(deadline);
-          buffer = writer.nextFinished()) {
-        try {
-          SessionArchiver.Outcome outcome = archiver.archive(buffer);
-          writer.archived(buffer);
-          backoff.succeeded();
-          stats.archived(outcome);
-          archivedAny = true;
-          log.debug(
-              "Session {} ({} events, {}): {}",
-              buffer.session().key(),
-              buffer.size(),
-              buffer.status().wireName(),
-              outcome);
-        } catch (SdkException | UncheckedIOException e) {
-          backoff.failed(clock.instant());
-          stats.uploadFailed(backoff.failures(), e.toString());
-          // The stack trace once per outage; then one line per attempt.
-          log.warn(
-              "Archiving session {} from {} failed ({} in a row); keeping it, next try in {}: {}",
-              buffer.session().key(),
-              writer.partition(),
-              backoff.failures(),
-              backoff.delay(),
-              e.toString(),
-              backoff.failures() == 1 ? e : null);
-          return archivedAny;
+      for (OpenSession session : writer.workable()) {
+        Instant now = clock.instant();
+        boolean finishing = session.status() != null;
+        if (!finishing && !session.segmentDue(now, maxBytes, maxAge)) {
+          continue;
+        }
+        if (session.backoff().ready(now)) {
+          due.add(new Job(writer, session, finishing, new CompletableFuture<>()));
+        } else {
+          retrying++;
         }
       }
     }
-    return archivedAny;
+    boolean finishedAny = false;
+    int failedInARow = 0;
+    int concurrency = properties.uploadConcurrency();
+    for (int from = 0; from < due.size(); from += concurrency) {
+      if (!clock.instant().isBefore(deadline) || failedInARow >= OUTAGE_FAILURES) {
+        break;
+      }
+      List<Job> wave = due.subList(from, Math.min(due.size(), from + concurrency));
+      wave.forEach(this::submit);
+      for (Job job : wave) {
+        if (settle(job)) {
+          finishedAny |= job.finishing();
+          failedInARow = 0;
+        } else {
+          retrying++;
+          failedInARow++;
+        }
+      }
+    }
+    stats.retrying(retrying);
+    return finishedAny;
+  }
+
+  /** One session's S3 work in an upload pass. */
+  private record Job(
+      PartitionWriter writer,
+      OpenSession session,
+      boolean finishing,
+      CompletableFuture<SessionArchiver.Outcome> result) {}
+
+  /**
+   * Runs the job's S3 calls on an upload thread: sessions are independent in S3, and S3 is bound by
+   * round trips, so several at once go faster. Only that thread touches the session until the poll
+   * thread has joined the result, so the session needs no locking.
+   */
+  private void submit(Job job) {
+    uploads.execute(
+        () -> {
+          try {
+            OpenSession session = job.session();
+            if (session.folder() == null) {
+              session.folder(
+                  archiver.resolve(session.session(), session.firstSeq(), session.firstTs()));
+            }
+            if (job.finishing()) {
+              job.result()
+                  .complete(archiver.finish(session.folder(), session.pending(), session.status()));
+            } else {
+              archiver.writeSegment(session.folder(), session.pending());
+              job.result().complete(null);
+            }
+          } catch (RuntimeException | Error e) {
+            job.result().completeExceptionally(e);
+          }
+        });
+  }
+
+  /**
+   * Takes a job's result on the poll thread: forgets a finished session, empties a written
+   * segment's buffer, or schedules the session's next try.
+   *
+   * @return whether the work succeeded
+   */
+  private boolean settle(Job job) {
+    OpenSession session = job.session();
+    try {
+      SessionArchiver.Outcome outcome = job.result().join();
+      if (job.finishing()) {
+        job.writer().done(session);
+        stats.archived(outcome);
+        log.debug(
+            "Session {} finished ({}): {}", session.session().key(), session.status(), outcome);
+      } else {
+        session.segmentWritten();
+        stats.segmentWritten();
+      }
+      session.backoff().succeeded();
+      stats.uploadSucceeded();
+      return true;
+    } catch (CompletionException wrapped) {
+      Throwable e = wrapped.getCause();
+      if (!(e instanceof SdkException
+          || e instanceof UncheckedIOException
+          || e instanceof IllegalStateException
+          || e instanceof JacksonException)) {
+        // Not S3 or the spool: a bug; the loop reads everything again from the committed offsets.
+        throw wrapped;
+      }
+      // What S3 holds may have changed under the failed call: look the folder up again.
+      session.folder(null);
+      session.backoff().failed(clock.instant());
+      stats.uploadFailed(e.toString());
+      // The stack trace once per session outage; then one line per attempt.
+      log.warn(
+          "Writing session {} from {} failed ({} in a row); keeping it, next try in {}: {}",
+          session.session().key(),
+          job.writer().partition(),
+          session.backoff().failures(),
+          session.backoff().delay(),
+          e.toString(),
+          session.backoff().failures() == 1 ? e : null);
+      return false;
+    }
   }
 
   /** Commits, per partition, the offset below which everything is in S3, where it moved. */
@@ -266,6 +394,7 @@ final class ArchiveLoop implements SmartLifecycle {
       consumer.commitSync(offsets);
       offsets.forEach((partition, offset) -> committed.put(partition, offset.offset()));
       log.debug("Committed {}", offsets);
+      listener.committed(offsets);
     } catch (CommitFailedException
         | RetriableCommitFailedException
         | RebalanceInProgressException e) {
@@ -275,38 +404,48 @@ final class ArchiveLoop implements SmartLifecycle {
   }
 
   /**
-   * Pauses every assigned partition while more than the budget is buffered, and resumes once below.
-   * Open sessions then only finish by the idle timeout.
+   * Spills the largest sessions to the spool while more than the memory budget is held, and pauses
+   * every assigned partition while the spool is over its budget (resuming once below).
    */
   private void applyMemoryBudget() {
-    long bytes = 0;
-    int sessions = 0;
-    int finished = 0;
-    for (PartitionWriter writer : writers.values()) {
-      bytes += writer.bytes();
-      sessions += writer.sessions();
-      finished += writer.finishedSessions();
+    long budget = properties.maxBufferedBytes().toBytes();
+    long memory = writers.values().stream().mapToLong(PartitionWriter::memoryBytes).sum();
+    if (memory > budget) {
+      for (PartitionWriter writer : writers.values()) {
+        for (OpenSession session : writer.byMemory()) {
+          if (memory <= budget / 2) {
+            break;
+          }
+          long before = session.pending().memoryBytes();
+          session.pending().spill(spoolDir);
+          memory -= before;
+          stats.spilled();
+        }
+      }
     }
-    boolean overBudget = bytes > properties.maxBufferedBytes().toBytes();
+    long spool = writers.values().stream().mapToLong(PartitionWriter::spoolBytes).sum();
+    int sessions = writers.values().stream().mapToInt(PartitionWriter::sessions).sum();
+    int finished = writers.values().stream().mapToInt(PartitionWriter::finishedSessions).sum();
+    boolean overBudget = spool > properties.segments().maxSpoolBytes().toBytes();
     if (overBudget) {
       if (!paused) {
         log.warn(
-            "{} bytes buffered in {} sessions, over agentfeed.archiver.max-buffered-bytes={};"
-                + " pausing {} until uploads free memory",
-            bytes,
+            "{} bytes spooled for {} sessions, over agentfeed.archiver.segments.max-spool-bytes={};"
+                + " pausing {} until uploads free space",
+            spool,
             sessions,
-            properties.maxBufferedBytes(),
+            properties.segments().maxSpoolBytes(),
             topic);
       }
       // Again every time: partitions assigned since the last pause are not paused yet.
       consumer.pause(consumer.assignment());
       paused = true;
     } else if (paused) {
-      log.info("{} bytes buffered; resuming {}", bytes, topic);
+      log.info("{} bytes spooled; resuming {}", spool, topic);
       consumer.resume(consumer.paused());
       paused = false;
     }
-    stats.buffered(bytes, sessions, finished, paused);
+    stats.buffered(memory + spool, spool, sessions, finished, paused);
   }
 
   /** Drops every buffer and reads each partition again from its committable offset. */
@@ -331,7 +470,7 @@ final class ArchiveLoop implements SmartLifecycle {
     }
   }
 
-  /** Runs inside {@code poll}, on the loop thread. */
+  /** Runs inside {@code poll}, on the loop thread, so no upload is under way meanwhile. */
   private final class Rebalance implements ConsumerRebalanceListener {
 
     @Override
@@ -346,14 +485,18 @@ final class ArchiveLoop implements SmartLifecycle {
               new OffsetAndMetadata(writer.committableOffset(consumer.position(partition))));
           if (writer.sessions() > 0) {
             log.info(
-                "{} revoked with {} sessions not yet in S3; its next owner reads them again",
+                "{} revoked with {} sessions not finished in S3; its next owner reads them again"
+                    + " from their start and skips what S3 holds",
                 partition,
                 writer.sessions());
           }
+          writer.clear();
         }
       }
+      stats.assigned(writers.size());
       try {
         consumer.commitSync(offsets);
+        listener.committed(offsets);
       } catch (KafkaException e) {
         log.warn("Committing {} on revocation failed; the next owner reads more again", offsets, e);
       }
@@ -362,17 +505,22 @@ final class ArchiveLoop implements SmartLifecycle {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
-        writers.remove(partition);
+        PartitionWriter writer = writers.remove(partition);
+        if (writer != null) {
+          writer.clear();
+        }
         committed.remove(partition);
       }
+      stats.assigned(writers.size());
       log.warn("Lost {} without committing; their next owner reads them again", partitions);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
-        writers.put(partition, new PartitionWriter(partition));
+        writers.put(partition, newWriter(partition));
       }
+      stats.assigned(writers.size());
       log.info("Archiving {}", partitions);
     }
   }

@@ -5,75 +5,98 @@ import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.SessionRef;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Everything the archiver holds for one partition of {@code events.enriched} (key sessionId): open
- * sessions, and finished sessions waiting for their upload, in the order they finished. The
- * partition may be committed up to the first offset of any session still held, since every event
- * below it is in S3 (or was never archivable and went to the dead-letter topic).
+ * sessions, and finished sessions waiting to be compacted, in the order they finished. A session's
+ * events after its end event start a new session entry, which waits until the finished one is done
+ * (its late events then become the next manifest version, as in a run without waiting). The
+ * partition may be committed up to the first offset of any session still held.
  */
 final class PartitionWriter {
 
   private final TopicPartition partition;
-  private final Map<SessionRef, SessionBuffer> open = new LinkedHashMap<>();
-  private final ArrayDeque<SessionBuffer> finished = new ArrayDeque<>();
-  private long bytes;
+  private final Supplier<UploadBackoff> backoffs;
+  private final Map<SessionRef, OpenSession> open = new LinkedHashMap<>();
+  private final List<OpenSession> finished = new ArrayList<>();
 
-  PartitionWriter(TopicPartition partition) {
+  PartitionWriter(TopicPartition partition, Supplier<UploadBackoff> backoffs) {
     this.partition = partition;
+    this.backoffs = backoffs;
   }
 
   TopicPartition partition() {
     return partition;
   }
 
-  void add(long offset, SessionRef session, BufferedEvent event, Instant now) {
-    SessionBuffer buffer = open.computeIfAbsent(session, s -> new SessionBuffer(s, offset));
-    bytes += buffer.add(event, now);
+  /**
+   * @return the bytes held grew by
+   */
+  long add(long offset, SessionRef session, BufferedEvent event, Instant now) {
+    OpenSession entry =
+        open.computeIfAbsent(session, s -> new OpenSession(s, offset, backoffs.get()));
+    long grown = entry.add(event, now);
     if (event.type().endsSession()) {
       finish(
-          buffer,
+          entry,
           event.type() == EventType.SESSION_FAILED
               ? SessionStatus.FAILED
               : SessionStatus.COMPLETED);
     }
+    return grown;
   }
 
   /** Finishes every open session that had no event for the idle timeout. */
   void finishIdle(Instant now, Duration idleTimeout) {
-    Iterator<SessionBuffer> buffers = open.values().iterator();
-    while (buffers.hasNext()) {
-      SessionBuffer buffer = buffers.next();
-      if (buffer.isIdle(now, idleTimeout)) {
-        buffers.remove();
-        buffer.finish(SessionStatus.IDLE);
-        finished.add(buffer);
+    Iterator<OpenSession> sessions = open.values().iterator();
+    while (sessions.hasNext()) {
+      OpenSession session = sessions.next();
+      if (session.isIdle(now, idleTimeout)) {
+        sessions.remove();
+        session.finish(SessionStatus.IDLE);
+        finished.add(session);
       }
     }
   }
 
   /**
-   * The oldest finished session not yet in S3, or null. Sessions are archived in the order they
-   * finished, so a session's late events are never written before its replay.
+   * The sessions S3 work may be done for now, oldest first: finished ones in the order they
+   * finished, then open ones. A session with an older entry still unfinished in S3 waits for it.
    */
-  SessionBuffer nextFinished() {
-    return finished.peek();
+  List<OpenSession> workable() {
+    List<OpenSession> workable = new ArrayList<>();
+    Set<SessionRef> waiting = new HashSet<>();
+    for (OpenSession session : finished) {
+      if (waiting.add(session.session())) {
+        workable.add(session);
+      }
+    }
+    for (OpenSession session : open.values()) {
+      if (!waiting.contains(session.session())) {
+        workable.add(session);
+      }
+    }
+    return workable;
   }
 
-  /** Forgets the session returned by {@link #nextFinished()}: it is in S3 now. */
-  void archived(SessionBuffer buffer) {
-    if (finished.peek() != buffer) {
-      throw new IllegalStateException("archived out of order: " + buffer.session().key());
+  /** Forgets a finished session: it is compacted in S3. */
+  void done(OpenSession session) {
+    if (!finished.remove(session)) {
+      throw new IllegalStateException("not a finished session: " + session.session().key());
     }
-    finished.poll();
-    bytes -= buffer.bytes();
+    session.close();
   }
 
   /**
@@ -83,20 +106,35 @@ final class PartitionWriter {
   long committableOffset(long position) {
     OptionalLong firstHeld =
         Stream.concat(open.values().stream(), finished.stream())
-            .mapToLong(SessionBuffer::firstOffset)
+            .mapToLong(OpenSession::holdOffset)
             .min();
     return firstHeld.orElse(position);
   }
 
   /** Drops everything held; the events are read again from the committable offset. */
   void clear() {
+    Stream.concat(open.values().stream(), finished.stream()).forEach(OpenSession::close);
     open.clear();
     finished.clear();
-    bytes = 0;
   }
 
-  long bytes() {
-    return bytes;
+  /** Every session held, largest pending memory first (the first to spill). */
+  List<OpenSession> byMemory() {
+    return Stream.concat(open.values().stream(), finished.stream())
+        .sorted(Comparator.comparingLong((OpenSession s) -> s.pending().memoryBytes()).reversed())
+        .toList();
+  }
+
+  long memoryBytes() {
+    return Stream.concat(open.values().stream(), finished.stream())
+        .mapToLong(s -> s.pending().memoryBytes())
+        .sum();
+  }
+
+  long spoolBytes() {
+    return Stream.concat(open.values().stream(), finished.stream())
+        .mapToLong(s -> s.pending().spoolBytes())
+        .sum();
   }
 
   int sessions() {
@@ -107,9 +145,9 @@ final class PartitionWriter {
     return finished.size();
   }
 
-  private void finish(SessionBuffer buffer, SessionStatus status) {
-    open.remove(buffer.session());
-    buffer.finish(status);
-    finished.add(buffer);
+  private void finish(OpenSession session, SessionStatus status) {
+    open.remove(session.session());
+    session.finish(status);
+    finished.add(session);
   }
 }

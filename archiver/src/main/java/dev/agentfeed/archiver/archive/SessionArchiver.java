@@ -7,41 +7,70 @@ import dev.agentfeed.archiver.replay.ReplayObject;
 import dev.agentfeed.archiver.replay.SessionStatus;
 import dev.agentfeed.archiver.storage.ReplayStore;
 import dev.agentfeed.model.SessionRef;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes one finished session to S3. A session read from its first event (seq 1) becomes {@code
- * replay.jsonl.gz} and then manifest version 1; names and bytes depend only on the events, so
- * writing it again after a crash gives the same objects. Once a session has a manifest nothing
- * already archived is rewritten: events after the manifest's last seq (late events, a resumed
- * session, a re-read that went further) go into a segment named by their seq range and a new
- * manifest version; events it already covers are left as they are.
+ * Writes one session's events to S3 and finishes it there. While the session runs, its pending
+ * events go into segments named by their seq range ({@link #writeSegment}). When it ends (or goes
+ * idle) it is compacted ({@link #finish}): every event after the latest manifest — from memory, the
+ * spool, or segments already in S3 — is written again as one gzip stream: {@code replay.jsonl.gz}
+ * and manifest version 1 for a new session, or one segment and the next manifest version for events
+ * after an earlier manifest. Then the segments it merged are deleted. Names and bytes depend only
+ * on the events, so writing a session again after a crash gives the same objects, however the
+ * earlier run had cut its segments.
  */
 final class SessionArchiver {
 
   private static final Logger log = LoggerFactory.getLogger(SessionArchiver.class);
-  private static final String GZIP = "application/gzip";
   private static final String JSON = "application/json";
+  private static final Pattern SEGMENT = Pattern.compile("segment-(\\d+)-(\\d+)\\.jsonl\\.gz");
 
   private final ReplayStore store;
   private final ReplayCodec codec;
+  private final JsonMapper mapper;
   private final Duration tailLookback;
+  private final Path spoolDir;
+  private final long inMemoryLimit;
+  private final ArchiveListener listener;
 
-  SessionArchiver(ReplayStore store, ReplayCodec codec, Duration tailLookback) {
+  /**
+   * @param spoolDir where large objects are assembled before upload
+   * @param inMemoryLimit pending events up to this size are compressed in memory, larger ones into
+   *     a file of the spool directory
+   */
+  SessionArchiver(
+      ReplayStore store,
+      ReplayCodec codec,
+      JsonMapper mapper,
+      Duration tailLookback,
+      Path spoolDir,
+      long inMemoryLimit,
+      ArchiveListener listener) {
     this.store = store;
     this.codec = codec;
+    this.mapper = mapper;
     this.tailLookback = tailLookback;
+    this.spoolDir = spoolDir;
+    this.inMemoryLimit = inMemoryLimit;
+    this.listener = listener;
   }
 
-  /** What archiving a session did. */
+  /** What finishing a session did. */
   enum Outcome {
     REPLAY_WRITTEN,
     SEGMENT_WRITTEN,
@@ -49,166 +78,215 @@ final class SessionArchiver {
   }
 
   /**
-   * @throws software.amazon.awssdk.core.exception.SdkException when S3 cannot be read or written;
-   *     nothing is lost, the caller tries again
+   * Archives a whole buffer at once: finds the folder and finishes the session with these events.
+   * For callers that hold every event (tests, tools); the poll loop uses the steps one by one.
    */
-  Outcome archive(SessionBuffer buffer) {
-    List<BufferedEvent> events = buffer.events();
-    BufferedEvent first = events.get(0);
-    SessionRef session = buffer.session();
-    Optional<Located> existing =
-        first.seq() == 1
-            ? located(ReplayFolder.of(session, first.ts()))
-            : findManifest(session, first.ts());
-    if (existing.isPresent()) {
-      return appendLate(existing.get(), buffer, events);
-    }
-    if (first.seq() == 1) {
-      writeReplay(ReplayFolder.of(session, first.ts()), buffer, events);
-      return Outcome.REPLAY_WRITTEN;
-    }
-    writeHeadless(session, events);
-    return Outcome.SEGMENT_WRITTEN;
+  Outcome archive(SessionBuffer buffer, SessionStatus status) {
+    SessionFolder folder = resolve(buffer.session(), buffer.firstSeq(), buffer.firstTs());
+    return finish(folder, buffer, status);
   }
 
   /**
-   * Events after the manifest's last seq go into a segment named by their seq range and a new
-   * manifest version that lists it after every object so far. The replay and the earlier versions
-   * stay as they are: what an auditor fetched before is still there, byte for byte.
+   * Finds the session's folder and what it holds. A session read from seq 1 lives in the folder of
+   * its first event's day; a session read from a later seq (late events, a resumed session) in the
+   * folder of an earlier day within the lookback that holds its objects, or else — headless — in
+   * its own day's folder, where its events stay segments without a manifest.
+   *
+   * @throws software.amazon.awssdk.core.exception.SdkException when S3 cannot be read
    */
-  private Outcome appendLate(Located existing, SessionBuffer buffer, List<BufferedEvent> events) {
-    ReplayManifest previous = existing.manifest();
-    List<BufferedEvent> late = events.stream().filter(e -> e.seq() > previous.lastSeq()).toList();
-    if (late.isEmpty()) {
-      return Outcome.ALREADY_ARCHIVED;
+  SessionFolder resolve(SessionRef session, long firstSeq, Instant firstTs) {
+    ReplayFolder own = ReplayFolder.of(session, firstTs);
+    if (firstSeq == 1) {
+      return scan(own, store.keys(own.prefix()), false, firstSeq);
     }
-    BufferedEvent first = late.get(0);
-    BufferedEvent last = late.get(late.size() - 1);
-    ReplayFolder folder = existing.folder();
-    String key = folder.segmentKey(first.seq(), last.seq());
-    log.warn(
-        "Session {} got events seq {}..{} after it was archived up to seq {}; writing them to {}"
-            + " and manifest version {}",
-        buffer.session().key(),
-        first.seq(),
-        last.seq(),
-        previous.lastSeq(),
-        key,
-        previous.manifestVersion() + 1);
-    if (first.seq() != previous.lastSeq() + 1 || isGappy(late)) {
-      log.warn(
-          "Session {} has gaps in seq {}..{}", buffer.session().key(), first.seq(), last.seq());
+    LocalDate earliest = ReplayFolder.of(session, firstTs.minus(tailLookback)).date();
+    for (LocalDate day = own.date(); !day.isBefore(earliest); day = day.minusDays(1)) {
+      ReplayFolder folder = new ReplayFolder(session, day);
+      List<String> keys = store.keys(folder.prefix());
+      if (keys.isEmpty()) {
+        continue;
+      }
+      SessionFolder found = scan(folder, keys, false, firstSeq);
+      if (found.manifest() != null || found.covered() > 0) {
+        return found;
+      }
+      if (day.equals(own.date())) {
+        return scan(folder, keys, true, firstSeq);
+      }
     }
-    byte[] bytes = codec.gzipLines(late.stream().map(BufferedEvent::line).toList());
-    String sha256 = ReplayCodec.sha256Hex(bytes);
-    store.put(key, bytes, GZIP, sha256);
-    ReplayObject segment =
-        new ReplayObject(key, bytes.length, sha256, late.size(), first.seq(), last.seq());
-    // Late events that merely went quiet do not undo how the session ended; a late
-    // session.completed or session.failed does.
-    SessionStatus status =
-        buffer.status() == null || buffer.status() == SessionStatus.IDLE
-            ? previous.status()
-            : buffer.status();
-    writeManifest(folder, previous.withAppended(segment, status, last.ts()));
-    return Outcome.SEGMENT_WRITTEN;
-  }
-
-  /**
-   * A tail without any manifest within the lookback: its head was archived somewhere this archiver
-   * cannot find, so it is kept as a segment rather than passed off as a whole replay.
-   */
-  private void writeHeadless(SessionRef session, List<BufferedEvent> events) {
-    BufferedEvent first = events.get(0);
-    BufferedEvent last = events.get(events.size() - 1);
-    ReplayFolder folder = ReplayFolder.of(session, first.ts());
-    String key = folder.segmentKey(first.seq(), last.seq());
     log.warn(
-        "Session {} starts at seq {} here and has no manifest within {} before; writing its"
-            + " events to {} rather than a replay",
+        "Session {} starts at seq {} here and has no manifest within {} before; its events stay"
+            + " segments in {}",
         session.key(),
-        first.seq(),
+        firstSeq,
         tailLookback,
-        key);
-    byte[] bytes = codec.gzipLines(events.stream().map(BufferedEvent::line).toList());
-    store.put(key, bytes, GZIP, ReplayCodec.sha256Hex(bytes));
+        own.prefix());
+    return scan(own, List.of(), true, firstSeq);
   }
 
-  private static boolean isGappy(List<BufferedEvent> events) {
-    return events.get(events.size() - 1).seq() - events.get(0).seq() + 1 != events.size();
-  }
-
-  private void writeReplay(ReplayFolder folder, SessionBuffer buffer, List<BufferedEvent> events) {
-    BufferedEvent first = events.get(0);
-    BufferedEvent last = events.get(events.size() - 1);
-    if (isGappy(events)) {
-      // The processor numbers gap-free; a gap means events were lost upstream. Archive what exists.
-      log.warn(
-          "Session {} has {} events for seq {}..{}; archiving it with the gaps",
-          buffer.session().key(),
-          events.size(),
-          first.seq(),
-          last.seq());
-    }
-    byte[] replay = codec.gzipLines(events.stream().map(BufferedEvent::line).toList());
-    String sha256 = ReplayCodec.sha256Hex(replay);
-    store.put(folder.replayKey(), replay, GZIP, sha256);
+  private SessionFolder scan(
+      ReplayFolder folder, List<String> keys, boolean headless, long firstSeq) {
     ReplayManifest manifest =
-        new ReplayManifest(
-            ReplayManifest.FORMAT_VERSION,
-            1,
-            buffer.session().orgId(),
-            buffer.session().sessionId(),
-            events.stream()
-                .map(BufferedEvent::agentId)
-                .filter(Objects::nonNull)
-                .findFirst()
-                .orElse(null),
-            buffer.status(),
-            events.size(),
-            first.seq(),
-            last.seq(),
-            first.ts(),
-            last.ts(),
-            List.of(
-                new ReplayObject(
-                    folder.replayKey(),
-                    replay.length,
-                    sha256,
-                    events.size(),
-                    first.seq(),
-                    last.seq())));
-    writeManifest(folder, manifest);
+        keys.contains(folder.manifestKey()) ? manifest(folder).orElse(null) : null;
+    List<SessionFolder.Segment> segments = new ArrayList<>();
+    for (String key : keys) {
+      Matcher name = SEGMENT.matcher(key.substring(folder.prefix().length()));
+      boolean listed =
+          manifest != null && manifest.objects().stream().anyMatch(o -> o.key().equals(key));
+      if (name.matches() && !listed) {
+        segments.add(
+            new SessionFolder.Segment(
+                key, Long.parseLong(name.group(1)), Long.parseLong(name.group(2))));
+      }
+    }
+    return new SessionFolder(folder, headless, manifest, segments, firstSeq);
   }
 
   /**
-   * Writes the version's own object, then {@code manifest.json}. Both come after the objects they
-   * list, so a manifest never names an object that is not there yet; a crash between the two leaves
+   * Writes the pending events after what S3 already holds as one segment named by their seq range.
+   * Nothing is written when S3 holds them all (a re-read after a restart).
+   */
+  void writeSegment(SessionFolder folder, SessionBuffer pending) {
+    try (GzipObject segment = compress(pending.read(), folder.covered(), pending.bytes())) {
+      if (segment == null) {
+        return;
+      }
+      String key = folder.folder().segmentKey(segment.firstSeq(), segment.lastSeq());
+      listener.writing(key);
+      segment.putTo(store, key);
+      listener.written(key);
+      folder.segmentWritten(new SessionFolder.Segment(key, segment.firstSeq(), segment.lastSeq()));
+    }
+  }
+
+  /**
+   * Compacts the session: every event after the latest manifest into one object and the next
+   * manifest version, then deletes the segments merged. The manifest comes after the object it
+   * lists and the deletions after the manifest, so a manifest never names a missing object.
+   */
+  Outcome finish(SessionFolder folder, SessionBuffer pending, SessionStatus status) {
+    if (folder.headless()) {
+      writeSegment(folder, pending);
+      return Outcome.SEGMENT_WRITTEN;
+    }
+    ReplayManifest previous = folder.manifest();
+    long base = previous == null ? 0 : previous.lastSeq();
+    GzipObject merged;
+    if (folder.pending().isEmpty()) {
+      merged = compress(pending.read(), base, pending.bytes());
+    } else {
+      // Some events are in S3 already: bring the rest there too, then merge from S3 alone.
+      writeSegment(folder, pending);
+      try (MergedSegments segments = new MergedSegments(folder.pending())) {
+        merged = compress(segments, base, Long.MAX_VALUE);
+      }
+    }
+    try (GzipObject object = merged) {
+      if (object == null) {
+        deleteMerged(folder, null);
+        return Outcome.ALREADY_ARCHIVED;
+      }
+      String key =
+          previous == null
+              ? folder.folder().replayKey()
+              : folder.folder().segmentKey(object.firstSeq(), object.lastSeq());
+      if (object.gappy() || object.firstSeq() != base + 1) {
+        // The processor numbers gap-free; a gap means events were lost upstream. Keep what exists.
+        log.warn(
+            "Session {} has {} events for seq {}..{} after seq {}; archiving it with the gaps",
+            folder.folder().session().key(),
+            object.events(),
+            object.firstSeq(),
+            object.lastSeq(),
+            base);
+      }
+      listener.writing(key);
+      object.putTo(store, key);
+      listener.written(key);
+      ReplayObject listed =
+          new ReplayObject(
+              key,
+              object.size(),
+              object.sha256(),
+              object.events(),
+              object.firstSeq(),
+              object.lastSeq());
+      ReplayManifest manifest =
+          previous == null
+              ? new ReplayManifest(
+                  ReplayManifest.FORMAT_VERSION,
+                  1,
+                  folder.folder().session().orgId(),
+                  folder.folder().session().sessionId(),
+                  object.agentId(),
+                  status,
+                  object.events(),
+                  object.firstSeq(),
+                  object.lastSeq(),
+                  object.firstTs(),
+                  object.lastTs(),
+                  List.of(listed))
+              : previous.withAppended(listed, laterStatus(previous, status), object.lastTs());
+      if (previous != null) {
+        log.info(
+            "Session {} got events seq {}..{} after manifest version {}; writing {} and version"
+                + " {}",
+            folder.folder().session().key(),
+            object.firstSeq(),
+            object.lastSeq(),
+            previous.manifestVersion(),
+            key,
+            manifest.manifestVersion());
+      }
+      writeManifest(folder.folder(), manifest);
+      folder.manifestWritten(manifest);
+      deleteMerged(folder, key);
+      return previous == null ? Outcome.REPLAY_WRITTEN : Outcome.SEGMENT_WRITTEN;
+    }
+  }
+
+  /**
+   * Late events that merely went quiet do not undo how the session ended; a late {@code
+   * session.completed} or {@code session.failed} does.
+   */
+  private static SessionStatus laterStatus(ReplayManifest previous, SessionStatus status) {
+    return status == null || status == SessionStatus.IDLE ? previous.status() : status;
+  }
+
+  /** Deletes the unlisted segments the latest manifest covers, except {@code keep}. */
+  private void deleteMerged(SessionFolder folder, String keep) {
+    if (folder.manifest() == null) {
+      return;
+    }
+    for (SessionFolder.Segment segment : folder.segments()) {
+      if (segment.lastSeq() <= folder.manifest().lastSeq()
+          && !segment.key().equals(keep)
+          && !folder.listed(segment.key())) {
+        store.delete(segment.key());
+        listener.deleted(segment.key());
+        folder.segmentDeleted(segment);
+      }
+    }
+  }
+
+  private GzipObject compress(Iterator<EventLine> lines, long afterSeq, long sizeHint) {
+    return GzipObject.write(lines, afterSeq, spoolDir, sizeHint > inMemoryLimit);
+  }
+
+  /**
+   * Writes the version's own object, then {@code manifest.json}. A crash between the two leaves
    * {@code manifest.json} at the previous version, and the retry computes the same new version.
    */
   private void writeManifest(ReplayFolder folder, ReplayManifest manifest) {
     byte[] json = codec.writeManifest(manifest);
     String sha256 = ReplayCodec.sha256Hex(json);
-    store.put(folder.manifestKey(manifest.manifestVersion()), json, JSON, sha256);
+    String versioned = folder.manifestKey(manifest.manifestVersion());
+    listener.writing(versioned);
+    store.put(versioned, json, JSON, sha256);
+    listener.written(versioned);
+    listener.writing(folder.manifestKey());
     store.put(folder.manifestKey(), json, JSON, sha256);
-  }
-
-  private Optional<Located> located(ReplayFolder folder) {
-    return manifest(folder).map(m -> new Located(folder, m));
-  }
-
-  /** The session's manifest in the folder of the day its tail started or one of the days before. */
-  private Optional<Located> findManifest(SessionRef session, Instant tailStart) {
-    LocalDate day = ReplayFolder.of(session, tailStart).date();
-    LocalDate earliest = ReplayFolder.of(session, tailStart.minus(tailLookback)).date();
-    for (; !day.isBefore(earliest); day = day.minusDays(1)) {
-      ReplayFolder folder = new ReplayFolder(session, day);
-      Optional<Located> located = located(folder);
-      if (located.isPresent()) {
-        return located;
-      }
-    }
-    return Optional.empty();
+    listener.written(folder.manifestKey());
   }
 
   /** The folder's manifest; one that cannot be read counts as absent, so it gets rewritten. */
@@ -225,5 +303,52 @@ final class SessionArchiver {
     }
   }
 
-  private record Located(ReplayFolder folder, ReplayManifest manifest) {}
+  /** The events of several segments, one segment after the other, each read as it is reached. */
+  private final class MergedSegments implements Iterator<EventLine>, AutoCloseable {
+
+    private final Iterator<SessionFolder.Segment> segments;
+    private ObjectLines current;
+
+    MergedSegments(List<SessionFolder.Segment> segments) {
+      this.segments = segments.iterator();
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (current == null || !current.hasNext()) {
+        if (current != null) {
+          current.close();
+          current = null;
+        }
+        if (!segments.hasNext()) {
+          return false;
+        }
+        SessionFolder.Segment segment = segments.next();
+        InputStream in =
+            store
+                .open(segment.key())
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            segment.key() + " was listed a moment ago and is gone"));
+        current = new ObjectLines(in, mapper, segment.key());
+      }
+      return true;
+    }
+
+    @Override
+    public EventLine next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return current.next();
+    }
+
+    @Override
+    public void close() {
+      if (current != null) {
+        current.close();
+      }
+    }
+  }
 }

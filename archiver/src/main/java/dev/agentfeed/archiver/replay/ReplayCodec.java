@@ -4,12 +4,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import tools.jackson.core.JacksonException;
@@ -17,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The bytes of a session folder. Replays and segments are gzip JSON lines (one event per line,
- * {@code \n}-terminated); {@link GZIPOutputStream} writes a header without file name and with mtime
- * 0, so the same lines always give the same bytes on the same zlib. Manifests are compact JSON with
- * a final newline.
+ * {@code \n}-terminated), written by {@link #gzipOutput}: a header without file name and with mtime
+ * 0 and one compression level, so the same lines always give the same bytes on the same zlib.
+ * Manifests are compact JSON with a final newline.
  */
 public final class ReplayCodec {
 
@@ -35,7 +37,7 @@ public final class ReplayCodec {
   /** Gzips the lines, each followed by {@code \n}. A line must not contain a line break. */
   public byte[] gzipLines(List<byte[]> lines) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, BUFFER_BYTES)) {
+    try (GZIPOutputStream gzip = gzipOutput(bytes)) {
       for (byte[] line : lines) {
         gzip.write(line);
         gzip.write('\n');
@@ -44,6 +46,20 @@ public final class ReplayCodec {
       throw new UncheckedIOException("gzip into memory failed", e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * The gzip stream every archive object is written with: {@link Deflater#BEST_SPEED}, a 64 KiB
+   * buffer, no file name, mtime 0. One setting everywhere, so the same lines always give the same
+   * bytes. Best speed rather than the default level: about five times faster (it is what bounds the
+   * archiver's throughput) for objects about 30% larger.
+   */
+  public static GZIPOutputStream gzipOutput(OutputStream out) throws IOException {
+    return new GZIPOutputStream(out, BUFFER_BYTES) {
+      {
+        def.setLevel(Deflater.BEST_SPEED);
+      }
+    };
   }
 
   /** The lines of a gzip JSON-lines object, without their line breaks. */

@@ -16,6 +16,10 @@ class S3ClientConfiguration {
 
   @Bean
   ReplayStore replayStore(S3Client archiverS3Client, ArchiverProperties properties) {
-    return new ReplayStore(archiverS3Client, properties.s3().bucket());
+    return new ReplayStore(
+        archiverS3Client,
+        properties.s3().bucket(),
+        properties.segments().multipartThreshold().toBytes(),
+        properties.segments().multipartPartSize().toBytes());
   }
 }

@@ -20,8 +20,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Builds the archiver's S3 client from {@code agentfeed.archiver.s3.*}: AWS S3 by default, any
  * S3-compatible store with an endpoint (path-style then, unless told otherwise); static keys when
  * configured, else the SDK's default credentials chain (environment, profile, instance or pod
- * role). The HTTP client is the JDK's {@code URLConnection}: uploads happen one at a time on the
- * poll-loop thread, so a connection pool of its own would not earn its dependencies.
+ * role). The HTTP client is the JDK's {@code URLConnection} (with its keep-alive cache): uploads
+ * run on a few threads ({@code upload-concurrency}), so a connection pool of its own would not earn
+ * its dependencies.
  */
 public final class S3Clients {
 

@@ -1,5 +1,6 @@
 package dev.agentfeed.archiver.api;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.archiver.ArchiverApplication;
@@ -48,6 +49,7 @@ class ReplayApiTest {
   private static final JsonMapper JSON = EVENTS.mapper();
   private static final TokenMinter TOKENS = new TokenMinter(TestSecurity.SECRET, Clock.systemUTC());
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String DASHBOARD = "https://dashboard.example";
 
   private static EmbeddedKafkaBroker broker;
   private static InProcessS3 s3;
@@ -69,6 +71,13 @@ class ReplayApiTest {
         TestSessions.open("org-a", "ses-3", 3, START.plusSeconds(86_400)), SessionStatus.IDLE);
     archives.archive(TestSessions.completed("org-b", "ses-1", 4, START), SessionStatus.COMPLETED);
     archives.archive(TestSessions.completed("org-b", "ses-b", 4, START), SessionStatus.COMPLETED);
+    archives.archive(
+        TestSessions.completed("org-t", "ses-tampered", 4, START), SessionStatus.COMPLETED);
+    ReplayFolder tampered = ReplayFolder.of(new SessionRef("org-t", "ses-tampered"), START);
+    s3.put(
+        BUCKET,
+        tampered.replayKey(),
+        new ReplayCodec(JSON).gzipLines(List.of("{\"forged\":true}".getBytes(UTF_8))));
     List<String> args = new ArrayList<>(s3.archiverArguments(BUCKET));
     args.addAll(
         List.of(
@@ -76,7 +85,8 @@ class ReplayApiTest {
             "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
             "--agentfeed.topics.partitions=1",
             TestSecurity.secretArgument(),
-            "--agentfeed.archiver.group-id=replay-api-test"));
+            "--agentfeed.archiver.group-id=replay-api-test",
+            "--agentfeed.archiver.cors.allowed-origins=" + DASHBOARD));
     archiver = ArchiverApplication.application().run(args.toArray(String[]::new));
     base = "http://localhost:" + archiver.getEnvironment().getProperty("local.server.port");
   }
@@ -97,10 +107,14 @@ class ReplayApiTest {
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
+    return send(request);
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder request) {
     try {
       return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException("archiver did not answer " + path, e);
+      throw new IllegalStateException("archiver did not answer", e);
     }
   }
 
@@ -251,5 +265,90 @@ class ReplayApiTest {
   @Test
   void shouldKeepHealthOpen() {
     assertThat(get("/actuator/health", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldStreamTheEventsOfReplayAndLateSegmentAsNdjsonInSeqOrder() {
+    List<EventEnvelope> events =
+        TestSessions.completed("org-a", "ses-2", 8, START.plusSeconds(3600));
+
+    HttpResponse<String> response = get("/v1/replays/ses-2/events", token("org-a", Scope.AUDIT));
+
+    assertThat(
+            List.of(
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""),
+                response.headers().firstValue("X-Replay-Manifest-Version").orElse(""),
+                response.body().lines().toList()))
+        .isEqualTo(
+            List.of(
+                200, "application/x-ndjson", "2", events.stream().map(EVENTS::toJson).toList()));
+  }
+
+  @Test
+  void shouldAnswer404ForTheEventsOfAnotherOrgsSession() {
+    HttpResponse<String> response = get("/v1/replays/ses-2/events", token("org-b", Scope.AUDIT));
+
+    assertThat(List.of(response.statusCode(), json(response).get("detail").asString()))
+        .isEqualTo(List.of(404, "no archived session 'ses-2' in org 'org-b'"));
+  }
+
+  @Test
+  void shouldRefuseToStreamASessionWhoseObjectWasTamperedWith502() {
+    HttpResponse<String> response =
+        get("/v1/replays/ses-tampered/events", token("org-t", Scope.AUDIT));
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(json(response).get("detail").asString())
+        .startsWith("the archived session does not match its manifest, so it is not served: ")
+        .contains("CHECKSUM MISMATCH");
+  }
+
+  @Test
+  void shouldAnswerACorsPreflightFromTheConfiguredOrigin() {
+    HttpResponse<String> response = preflight(DASHBOARD);
+
+    assertThat(
+            List.of(
+                response.statusCode(),
+                response.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+                response.headers().firstValue("Access-Control-Allow-Methods").orElse("")))
+        .isEqualTo(List.of(200, DASHBOARD, "GET,HEAD,OPTIONS"));
+  }
+
+  @Test
+  void shouldRefuseACorsPreflightFromAnotherOrigin() {
+    HttpResponse<String> response = preflight("https://evil.example");
+
+    assertThat(
+            List.of(
+                response.statusCode(),
+                response.headers().firstValue("Access-Control-Allow-Origin").isPresent()))
+        .isEqualTo(List.of(403, false));
+  }
+
+  @Test
+  void shouldLetTheConfiguredOriginReadTheEvents() {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/replays/ses-1/events"))
+                .header("Origin", DASHBOARD)
+                .header("Authorization", "Bearer " + token("org-a", Scope.AUDIT)));
+
+    assertThat(
+            List.of(
+                response.statusCode(),
+                response.headers().firstValue("Access-Control-Allow-Origin").orElse(""),
+                response.body().lines().count()))
+        .isEqualTo(List.of(200, DASHBOARD, 6L));
+  }
+
+  private static HttpResponse<String> preflight(String origin) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + "/v1/replays/ses-1/events"))
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization"));
   }
 }

@@ -8,6 +8,8 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.SessionRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +23,10 @@ class PartitionWriterTest {
   private static final Instant START = Instant.parse("2026-01-30T12:00:00Z");
   private static final Duration IDLE = Duration.ofMinutes(5);
 
-  private final PartitionWriter writer = new PartitionWriter(new TopicPartition("t", 0));
+  private final PartitionWriter writer =
+      new PartitionWriter(
+          new TopicPartition("t", 0),
+          () -> new UploadBackoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
   private final SessionRef a = new SessionRef("org-1", "ses-a");
   private final SessionRef b = new SessionRef("org-1", "ses-b");
 
@@ -52,7 +57,7 @@ class PartitionWriterTest {
     addLast(13, a, 3);
 
     assertThat(writer.committableOffset(14)).isEqualTo(10);
-    writer.archived(writer.nextFinished());
+    writer.done(writer.workable().get(0));
     assertThat(writer.committableOffset(14)).isEqualTo(11);
   }
 
@@ -60,9 +65,21 @@ class PartitionWriterTest {
   void shouldCommitThePositionWhenNothingIsHeld() {
     add(10, a, 1);
     addLast(11, a, 2);
-    writer.archived(writer.nextFinished());
+    writer.done(writer.workable().get(0));
 
     assertThat(writer.committableOffset(12)).isEqualTo(12);
+  }
+
+  @Test
+  void shouldKeepHoldingASessionWhoseEventsWentToASegment() {
+    add(10, a, 1);
+    add(11, a, 2);
+    OpenSession session = writer.workable().get(0);
+
+    session.segmentWritten();
+
+    assertThat(List.of(writer.committableOffset(12), session.pending().bytes()))
+        .isEqualTo(List.of(10L, 0L));
   }
 
   @Test
@@ -89,12 +106,8 @@ class PartitionWriterTest {
             13),
         START);
 
-    List<SessionStatus> statuses = new ArrayList<>();
-    for (SessionBuffer next = writer.nextFinished(); next != null; next = writer.nextFinished()) {
-      statuses.add(next.status());
-      writer.archived(next);
-    }
-    assertThat(statuses).isEqualTo(List.of(SessionStatus.COMPLETED, SessionStatus.FAILED));
+    assertThat(writer.workable().stream().map(OpenSession::status).toList())
+        .isEqualTo(List.of(SessionStatus.COMPLETED, SessionStatus.FAILED));
   }
 
   @Test
@@ -102,23 +115,24 @@ class PartitionWriterTest {
     add(10, a, 1);
 
     writer.finishIdle(START.plus(IDLE).minusMillis(1), IDLE);
-    assertThat(writer.nextFinished()).isNull();
+    assertThat(writer.finishedSessions()).isZero();
 
     writer.finishIdle(START.plus(IDLE), IDLE);
-    assertThat(writer.nextFinished().status()).isEqualTo(SessionStatus.IDLE);
+    assertThat(writer.workable().get(0).status()).isEqualTo(SessionStatus.IDLE);
   }
 
   @Test
-  void shouldStartANewBufferForEventsThatArriveAfterTheSessionFinished() {
+  void shouldHoldEventsAfterTheEndInANewEntryThatWaitsForTheFinishedOne() {
     add(10, a, 1);
     addLast(11, a, 2);
     add(12, a, 3);
-    writer.finishIdle(START.plus(IDLE), IDLE);
 
-    SessionBuffer first = writer.nextFinished();
-    writer.archived(first);
-    SessionBuffer late = writer.nextFinished();
-    assertThat(List.of(seqs(first), seqs(late))).isEqualTo(List.of(List.of(1L, 2L), List.of(3L)));
+    OpenSession first = writer.workable().get(0);
+    assertThat(writer.workable()).isEqualTo(List.of(first));
+    List<Long> finished = seqs(first);
+    writer.done(first);
+    OpenSession late = writer.workable().get(0);
+    assertThat(List.of(finished, seqs(late))).isEqualTo(List.of(List.of(1L, 2L), List.of(3L)));
   }
 
   @Test
@@ -126,26 +140,31 @@ class PartitionWriterTest {
     add(10, a, 1);
     add(11, a, 2);
     add(12, a, 2);
-    writer.finishIdle(START.plus(IDLE), IDLE);
 
-    SessionBuffer buffer = writer.nextFinished();
-    assertThat(buffer.events().stream().map(BufferedEvent::offset).toList())
-        .isEqualTo(List.of(10L, 11L));
+    assertThat(seqs(writer.workable().get(0))).isEqualTo(List.of(1L, 2L));
   }
 
   @Test
-  void shouldCountBufferedBytesUntilTheSessionIsArchived() {
+  void shouldCountPendingBytesInMemoryUntilTheyAreSpilled() throws Exception {
     add(10, a, 1);
     addLast(11, a, 2);
-    SessionBuffer buffer = writer.nextFinished();
-    long expected = buffer.events().stream().mapToLong(BufferedEvent::sizeBytes).sum();
+    OpenSession session = writer.workable().get(0);
+    long expected = session.pending().bytes();
+    Path spool = Files.createTempDirectory("spool-test");
 
-    assertThat(writer.bytes()).isEqualTo(expected);
-    writer.archived(buffer);
-    assertThat(writer.bytes()).isZero();
+    assertThat(writer.memoryBytes()).isEqualTo(expected);
+    session.pending().spill(spool);
+    assertThat(List.of(writer.memoryBytes(), seqs(session)))
+        .isEqualTo(List.of(0L, List.of(1L, 2L)));
+    writer.done(session);
+    try (var left = Files.list(spool)) {
+      assertThat(left.toList()).isEmpty();
+    }
   }
 
-  private static List<Long> seqs(SessionBuffer buffer) {
-    return buffer.events().stream().map(BufferedEvent::seq).toList();
+  private static List<Long> seqs(OpenSession session) {
+    List<Long> seqs = new ArrayList<>();
+    session.pending().read().forEachRemaining(e -> seqs.add(e.seq()));
+    return seqs;
   }
 }

@@ -14,10 +14,12 @@ import dev.agentfeed.archiver.testing.TestSessions;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.SessionRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,6 @@ class SessionArchiverTest {
   private static final Instant START = Instant.parse("2026-01-30T12:00:00Z");
   private static final EventCodec EVENTS = new EventCodec();
   private static final ReplayCodec CODEC = new ReplayCodec(EVENTS.mapper());
-  private static final AtomicLong OFFSETS = new AtomicLong();
 
   private static InProcessS3 s3;
   private static SessionArchiver archiver;
@@ -38,7 +39,22 @@ class SessionArchiverTest {
   static void startS3() {
     s3 = InProcessS3.start();
     s3.createBucket(BUCKET);
-    archiver = new SessionArchiver(new ReplayStore(s3.client(), BUCKET), CODEC, Duration.ofDays(2));
+    archiver = archiver(new ReplayStore(s3.client(), BUCKET));
+  }
+
+  private static SessionArchiver archiver(ReplayStore store) {
+    try {
+      return new SessionArchiver(
+          store,
+          CODEC,
+          EVENTS.mapper(),
+          Duration.ofDays(2),
+          Files.createTempDirectory("archiver-test"),
+          1024,
+          ArchiveListener.NONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @AfterAll
@@ -46,14 +62,10 @@ class SessionArchiverTest {
     s3.close();
   }
 
-  private static SessionBuffer buffer(List<EventEnvelope> events, SessionStatus status) {
-    EventEnvelope first = events.get(0);
-    SessionBuffer buffer = new SessionBuffer(first.session(), OFFSETS.get());
-    for (EventEnvelope event : events) {
-      buffer.add(PartitionWriterTest.buffered(event, OFFSETS.getAndIncrement()), START);
+  private static SessionArchiver.Outcome archive(List<EventEnvelope> events, SessionStatus status) {
+    try (SessionBuffer buffer = TestArchives.buffer(events)) {
+      return archiver.archive(buffer, status);
     }
-    buffer.finish(status);
-    return buffer;
   }
 
   private static List<String> lines(List<EventEnvelope> events) {
@@ -69,7 +81,7 @@ class SessionArchiverTest {
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-failed", 6, START);
     ReplayFolder folder = folder("ses-failed");
 
-    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.FAILED));
+    SessionArchiver.Outcome outcome = archive(events, SessionStatus.FAILED);
 
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
@@ -103,14 +115,14 @@ class SessionArchiverTest {
   @Test
   void shouldLeaveASessionTheManifestAlreadyCoversAsItIs() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-again", 10, START);
-    archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    archive(events, SessionStatus.COMPLETED);
     ReplayFolder folder = folder("ses-again");
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
 
     List<SessionArchiver.Outcome> outcomes =
         List.of(
-            archiver.archive(buffer(events, SessionStatus.COMPLETED)),
-            archiver.archive(buffer(events.subList(5, 10), SessionStatus.COMPLETED)));
+            archive(events, SessionStatus.COMPLETED),
+            archive(events.subList(5, 10), SessionStatus.COMPLETED));
 
     assertThat(outcomes)
         .isEqualTo(
@@ -125,13 +137,12 @@ class SessionArchiverTest {
   @Test
   void shouldWriteEventsAfterTheManifestAsASegmentAndLeaveTheReplayAlone() {
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-late", 12, START);
-    archiver.archive(buffer(events.subList(0, 10), SessionStatus.IDLE));
+    archive(events.subList(0, 10), SessionStatus.IDLE);
     ReplayFolder folder = folder("ses-late");
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
     byte[] manifest = s3.bytes(BUCKET, folder.manifestKey());
 
-    SessionArchiver.Outcome outcome =
-        archiver.archive(buffer(events.subList(7, 12), SessionStatus.IDLE));
+    SessionArchiver.Outcome outcome = archive(events.subList(7, 12), SessionStatus.IDLE);
 
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
     assertThat(s3.keys(BUCKET, folder.prefix()))
@@ -152,11 +163,11 @@ class SessionArchiverTest {
   @Test
   void shouldListTheReplayAndTheLateSegmentInManifestVersionTwo() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-v2", 12, START);
-    archiver.archive(buffer(events.subList(0, 10), SessionStatus.IDLE));
+    archive(events.subList(0, 10), SessionStatus.IDLE);
     ReplayFolder folder = folder("ses-v2");
     ReplayManifest first = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
 
-    archiver.archive(buffer(events.subList(10, 12), SessionStatus.COMPLETED));
+    archive(events.subList(10, 12), SessionStatus.COMPLETED);
 
     byte[] segment = s3.bytes(BUCKET, folder.segmentKey(11, 12));
     ReplayManifest expected =
@@ -192,10 +203,10 @@ class SessionArchiverTest {
   @Test
   void shouldAddAVersionPerBatchOfLateEvents() {
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-v3", 9, START);
-    archiver.archive(buffer(events.subList(0, 5), SessionStatus.IDLE));
-    archiver.archive(buffer(events.subList(5, 7), SessionStatus.IDLE));
+    archive(events.subList(0, 5), SessionStatus.IDLE);
+    archive(events.subList(5, 7), SessionStatus.IDLE);
 
-    archiver.archive(buffer(events.subList(7, 9), SessionStatus.IDLE));
+    archive(events.subList(7, 9), SessionStatus.IDLE);
 
     ReplayFolder folder = folder("ses-v3");
     ReplayManifest latest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
@@ -209,13 +220,13 @@ class SessionArchiverTest {
   void shouldWriteTheSameVersionAgainWhenACrashLeftOnlyItsVersionedCopy() {
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-v2-crash", 8, START);
     ReplayFolder folder = folder("ses-v2-crash");
-    archiver.archive(buffer(events.subList(0, 6), SessionStatus.IDLE));
+    archive(events.subList(0, 6), SessionStatus.IDLE);
     byte[] first = s3.bytes(BUCKET, folder.manifestKey());
-    archiver.archive(buffer(events.subList(6, 8), SessionStatus.IDLE));
+    archive(events.subList(6, 8), SessionStatus.IDLE);
     byte[] second = s3.bytes(BUCKET, folder.manifestKey());
     s3.put(BUCKET, folder.manifestKey(), first);
 
-    archiver.archive(buffer(events.subList(6, 8), SessionStatus.IDLE));
+    archive(events.subList(6, 8), SessionStatus.IDLE);
 
     assertThat(
             List.of(
@@ -227,10 +238,10 @@ class SessionArchiverTest {
   void shouldFindTheManifestOfASessionThatStartedTheDayBefore() {
     Instant beforeMidnight = Instant.parse("2026-01-30T23:59:50Z");
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-midnight", 22, beforeMidnight);
-    archiver.archive(buffer(events.subList(0, 20), SessionStatus.IDLE));
+    archive(events.subList(0, 20), SessionStatus.IDLE);
     ReplayFolder folder = ReplayFolder.of(new SessionRef("org-1", "ses-midnight"), beforeMidnight);
 
-    archiver.archive(buffer(events.subList(14, 22), SessionStatus.IDLE));
+    archive(events.subList(14, 22), SessionStatus.IDLE);
 
     assertThat(events.get(14).ts()).isAfter(Instant.parse("2026-01-31T00:00:00Z"));
     assertThat(s3.keys(BUCKET, "replays/org=org-1/date=2026-01-31/session=ses-midnight/"))
@@ -249,8 +260,7 @@ class SessionArchiverTest {
   void shouldWriteATailWithoutManifestAsASegmentRatherThanAReplay() {
     List<EventEnvelope> events = TestSessions.open("org-1", "ses-headless", 7, START);
 
-    SessionArchiver.Outcome outcome =
-        archiver.archive(buffer(events.subList(4, 7), SessionStatus.IDLE));
+    SessionArchiver.Outcome outcome = archive(events.subList(4, 7), SessionStatus.IDLE);
 
     ReplayFolder folder =
         ReplayFolder.of(new SessionRef("org-1", "ses-headless"), events.get(4).ts());
@@ -262,12 +272,12 @@ class SessionArchiverTest {
   void shouldWriteTheSameBytesAgainWhenACrashLeftTheReplayWithoutManifest() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-crash", 20, START);
     ReplayFolder folder = folder("ses-crash");
-    archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    archive(events, SessionStatus.COMPLETED);
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
     byte[] manifest = s3.bytes(BUCKET, folder.manifestKey());
     s3.delete(BUCKET, folder.manifestKey());
 
-    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    SessionArchiver.Outcome outcome = archive(events, SessionStatus.COMPLETED);
 
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
     assertThat(
@@ -279,10 +289,10 @@ class SessionArchiverTest {
   void shouldKeepAnIdleReplayAndAppendTheRestWhenTheSessionIsReadAgainLonger() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-grown", 8, START);
     ReplayFolder folder = folder("ses-grown");
-    archiver.archive(buffer(events.subList(0, 5), SessionStatus.IDLE));
+    archive(events.subList(0, 5), SessionStatus.IDLE);
     byte[] replay = s3.bytes(BUCKET, folder.replayKey());
 
-    SessionArchiver.Outcome outcome = archiver.archive(buffer(events, SessionStatus.COMPLETED));
+    SessionArchiver.Outcome outcome = archive(events, SessionStatus.COMPLETED);
 
     ReplayManifest manifest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
     assertThat(outcome).isEqualTo(SessionArchiver.Outcome.SEGMENT_WRITTEN);
@@ -296,14 +306,92 @@ class SessionArchiverTest {
   @Test
   void shouldThrowAndWriteNothingWhileS3IsDown() {
     List<EventEnvelope> events = TestSessions.completed("org-1", "ses-outage", 4, START);
-    SessionBuffer buffer = buffer(events, SessionStatus.COMPLETED);
     s3.stop();
     try {
-      assertThatThrownBy(() -> archiver.archive(buffer)).isInstanceOf(SdkException.class);
+      assertThatThrownBy(() -> archive(events, SessionStatus.COMPLETED))
+          .isInstanceOf(SdkException.class);
     } finally {
       s3.restart();
     }
 
-    assertThat(archiver.archive(buffer)).isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+    assertThat(archive(events, SessionStatus.COMPLETED))
+        .isEqualTo(SessionArchiver.Outcome.REPLAY_WRITTEN);
+  }
+
+  @Test
+  void shouldCompactSegmentsIntoTheSameReplayAsASessionWrittenAtOnce() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-segments", 30, START);
+    ReplayFolder folder = folder("ses-segments");
+    SessionFolder found = archiver.resolve(events.get(0).session(), 1, START);
+    try (SessionBuffer first = TestArchives.buffer(events.subList(0, 12));
+        SessionBuffer second = TestArchives.buffer(events.subList(12, 25));
+        SessionBuffer rest = TestArchives.buffer(events.subList(25, 30))) {
+      archiver.writeSegment(found, first);
+      archiver.writeSegment(found, second);
+      assertThat(s3.keys(BUCKET, folder.prefix()))
+          .isEqualTo(List.of(folder.segmentKey(1, 12), folder.segmentKey(13, 25)));
+
+      archiver.finish(found, rest, SessionStatus.COMPLETED);
+    }
+
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+    assertThat(s3.keys(BUCKET, folder.prefix()))
+        .isEqualTo(List.of(folder.manifestKey(1), folder.manifestKey(), folder.replayKey()));
+    assertThat(replay).isEqualTo(CODEC.gzipLines(lineBytes(events)));
+  }
+
+  @Test
+  void shouldSkipEventsASegmentHoldsWhenTheSessionIsReadAgain() {
+    List<EventEnvelope> events = TestSessions.open("org-1", "ses-reread", 8, START);
+    ReplayFolder folder = folder("ses-reread");
+    try (SessionBuffer first = TestArchives.buffer(events.subList(0, 5));
+        SessionBuffer again = TestArchives.buffer(events)) {
+      archiver.writeSegment(archiver.resolve(events.get(0).session(), 1, START), first);
+
+      SessionFolder found = archiver.resolve(events.get(0).session(), 1, START);
+      archiver.writeSegment(found, again);
+
+      assertThat(List.of(found.covered(), s3.keys(BUCKET, folder.prefix())))
+          .isEqualTo(List.of(8L, List.of(folder.segmentKey(1, 5), folder.segmentKey(6, 8))));
+      assertThat(CODEC.readLines(s3.bytes(BUCKET, folder.segmentKey(6, 8))))
+          .isEqualTo(lines(events.subList(5, 8)));
+    }
+  }
+
+  @Test
+  void shouldDeleteSegmentsACrashLeftAfterTheManifestWhenFinishingAgain() {
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-leftover", 10, START);
+    ReplayFolder folder = folder("ses-leftover");
+    archive(events, SessionStatus.COMPLETED);
+    byte[] leftover = CODEC.gzipLines(lineBytes(events.subList(0, 4)));
+    s3.put(BUCKET, folder.segmentKey(1, 4), leftover);
+
+    SessionArchiver.Outcome outcome = archive(events, SessionStatus.COMPLETED);
+
+    assertThat(List.of(outcome, s3.keys(BUCKET, folder.prefix())))
+        .isEqualTo(
+            List.of(
+                SessionArchiver.Outcome.ALREADY_ARCHIVED,
+                List.of(folder.manifestKey(1), folder.manifestKey(), folder.replayKey())));
+  }
+
+  @Test
+  void shouldUploadAnObjectOverTheThresholdInPartsWithTheSameBytes() {
+    SessionArchiver multipart = archiver(new ReplayStore(s3.client(), BUCKET, 1, 5L * 1024 * 1024));
+    List<EventEnvelope> events = TestSessions.completed("org-1", "ses-multipart", 40, START);
+    ReplayFolder folder = folder("ses-multipart");
+
+    try (SessionBuffer buffer = TestArchives.buffer(events)) {
+      multipart.archive(buffer, SessionStatus.COMPLETED);
+    }
+
+    byte[] replay = s3.bytes(BUCKET, folder.replayKey());
+    ReplayManifest manifest = CODEC.readManifest(s3.bytes(BUCKET, folder.manifestKey()));
+    assertThat(replay).isEqualTo(CODEC.gzipLines(lineBytes(events)));
+    assertThat(manifest.objects().get(0).sha256()).isEqualTo(ReplayCodec.sha256Hex(replay));
+  }
+
+  private static List<byte[]> lineBytes(List<EventEnvelope> events) {
+    return events.stream().map(EVENTS::toBytes).toList();
   }
 }

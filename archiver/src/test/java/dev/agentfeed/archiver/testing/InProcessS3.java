@@ -1,12 +1,18 @@
 package dev.agentfeed.archiver.testing;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.S3Exceptions;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -14,6 +20,9 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -30,7 +39,8 @@ public final class InProcessS3 implements AutoCloseable {
   public static final String ACCESS_KEY = "agentfeed";
   public static final String SECRET_KEY = "agentfeed-secret";
 
-  private final BlobStore store = new TransientNio2BlobStore();
+  private final Set<String> failingPrefixes = ConcurrentHashMap.newKeySet();
+  private final BlobStore store = new FailingWrites(new TransientNio2BlobStore(), failingPrefixes);
   private final S3Client client;
   private S3Proxy proxy;
   private final int port;
@@ -113,6 +123,19 @@ public final class InProcessS3 implements AutoCloseable {
     client.deleteObject(b -> b.bucket(bucket).key(key));
   }
 
+  /**
+   * Makes every write of an object under the prefix fail with a 500 (the rest of the endpoint keeps
+   * working) until {@link #healWrites()}.
+   */
+  public void failWritesUnder(String prefix) {
+    failingPrefixes.add(prefix);
+  }
+
+  /** Lets every write succeed again. */
+  public void healWrites() {
+    failingPrefixes.clear();
+  }
+
   /** Takes the endpoint down: connections are refused until {@link #restart()}. */
   public synchronized void stop() {
     try {
@@ -139,6 +162,35 @@ public final class InProcessS3 implements AutoCloseable {
       proxy.stop();
     } catch (Exception e) {
       throw new IllegalStateException("S3Proxy did not stop", e);
+    }
+  }
+
+  /** The store with writes refused under chosen prefixes, as S3 refuses one object on a bad day. */
+  private static final class FailingWrites extends ForwardingBlobStore {
+
+    private final Set<String> failingPrefixes;
+
+    FailingWrites(BlobStore delegate, Set<String> failingPrefixes) {
+      super(delegate);
+      this.failingPrefixes = failingPrefixes;
+    }
+
+    @Override
+    public PutObjectResponse putBlob(PutObjectRequest request, InputStream input) {
+      refuse(request.key());
+      return super.putBlob(request, input);
+    }
+
+    @Override
+    public MultipartUpload initiateMultipartUpload(CreateMultipartUploadRequest request) {
+      refuse(request.key());
+      return super.initiateMultipartUpload(request);
+    }
+
+    private void refuse(String key) {
+      if (failingPrefixes.stream().anyMatch(key::startsWith)) {
+        throw S3Exceptions.fromStatusCode(500);
+      }
     }
   }
 
