@@ -1,5 +1,9 @@
 package dev.agentfeed.bench;
 
+import dev.agentfeed.bench.archive.ArchiveBenchmark;
+import dev.agentfeed.bench.gateway.GatewayBenchmark;
+import dev.agentfeed.bench.ingest.IngestBenchmark;
+import dev.agentfeed.bench.processor.ProcessorBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +13,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description =
         "Benchmarks against a running agentfeed stack (start it with deploy/run-local.sh).",
-    subcommands = {PipelineBenchmark.class})
+    subcommands = {
+      PipelineBenchmark.class,
+      ProcessorBenchmark.class,
+      GatewayBenchmark.class,
+      ArchiveBenchmark.class,
+      IngestBenchmark.class
+    })
 public final class BenchmarkCommand {
 
   private BenchmarkCommand() {}

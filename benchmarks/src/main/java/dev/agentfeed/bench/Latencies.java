@@ -6,17 +6,17 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /** A thread-safe latency recorder in microseconds, reporting the percentiles we quote. */
-final class Latencies {
+public final class Latencies {
 
   private final Recorder recorder = new Recorder(TimeUnit.MINUTES.toMicros(1), 3);
   private Histogram total;
 
-  void recordNanos(long nanos) {
+  public void recordNanos(long nanos) {
     recorder.recordValue(Math.max(0, Math.min(TimeUnit.NANOSECONDS.toMicros(nanos), 60_000_000L)));
   }
 
   /** Everything recorded so far; later calls add what came since. */
-  Histogram snapshot() {
+  public Histogram snapshot() {
     Histogram interval = recorder.getIntervalHistogram();
     if (total == null) {
       total = interval.copy();
@@ -27,16 +27,21 @@ final class Latencies {
   }
 
   /** Drops what was recorded so far (the warm-up). */
-  void reset() {
+  public void reset() {
     recorder.reset();
     total = null;
   }
 
   static String millis(Histogram h, double percentile) {
-    return String.format("%.2f", h.getValueAtPercentile(percentile) / 1000d);
+    return String.format("%.2f", ms(h, percentile));
   }
 
-  static void printRow(PrintWriter out, String label, Histogram h) {
+  /** A percentile in milliseconds. */
+  public static double ms(Histogram h, double percentile) {
+    return h.getValueAtPercentile(percentile) / 1000d;
+  }
+
+  public static void printRow(PrintWriter out, String label, Histogram h) {
     out.printf(
         "  %-38s n=%-8d p50=%8s ms  p99=%8s ms  p99.9=%8s ms  max=%8s ms%n",
         label,

@@ -9,19 +9,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The reference every pipeline figure is compared with: plain Kafka produce→consume on the same
@@ -34,24 +28,19 @@ final class RawKafkaReference {
   record Throughput(long records, double produceRecordsPerSecond, double consumeRecordsPerSecond) {}
 
   private final String bootstrap;
+  private final BenchKafka kafka;
   private final String topic;
   private final int recordBytes;
 
   RawKafkaReference(String bootstrap, String topic, int recordBytes) {
     this.bootstrap = bootstrap;
+    this.kafka = new BenchKafka(bootstrap);
     this.topic = topic;
     this.recordBytes = recordBytes;
   }
 
   void createTopic(int partitions) throws InterruptedException, ExecutionException {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw e;
-      }
-    }
+    kafka.createTopics(partitions, topic);
   }
 
   /** Produce→consume latency at {@code rate} records/s for {@code duration}, after warm-up. */
@@ -59,7 +48,7 @@ final class RawKafkaReference {
     Latencies latencies = new Latencies();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong received = new AtomicLong();
-    try (KafkaProducer<byte[], byte[]> producer = producer(0);
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(0);
         KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       List<TopicPartition> partitions = partitions(consumer);
       consumer.assign(partitions);
@@ -107,7 +96,7 @@ final class RawKafkaReference {
       startOffsetSum = probe.endOffsets(partitions).values().stream().mapToLong(l -> l).sum();
     }
     long produceStart = System.nanoTime();
-    try (KafkaProducer<byte[], byte[]> producer = producer(5)) {
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(5)) {
       byte[] value = payload(0);
       for (long n = 0; n < records; n++) {
         producer.send(new ProducerRecord<>(topic, key(n), value));
@@ -149,17 +138,6 @@ final class RawKafkaReference {
     ByteBuffer buffer = ByteBuffer.allocate(recordBytes);
     buffer.putLong(sentNanos);
     return buffer.array();
-  }
-
-  private KafkaProducer<byte[], byte[]> producer(int lingerMs) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-    return new KafkaProducer<>(p);
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {

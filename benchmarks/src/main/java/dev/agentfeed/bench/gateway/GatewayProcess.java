@@ -1,0 +1,148 @@
+package dev.agentfeed.bench.gateway;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One gateway in a JVM of its own, so that its heap and RSS are measured without the clients'. It
+ * runs from this JVM's classpath: directly when the benchmark runs from classes, through Spring
+ * Boot's {@code PropertiesLauncher} when it runs from the executable jar.
+ */
+final class GatewayProcess implements AutoCloseable {
+
+  private static final String MAIN = "dev.agentfeed.gateway.GatewayApplication";
+  private static final Pattern HEAP =
+      Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.eE+-]+)$");
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private GatewayProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  static GatewayProcess start(List<String> jvmArgs, List<String> args) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String classpath = System.getProperty("java.class.path");
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmArgs);
+    if (!classpath.contains(File.pathSeparator) && classpath.endsWith(".jar")) {
+      command.addAll(
+          List.of(
+              "-cp",
+              classpath,
+              "-Dloader.main=" + MAIN,
+              "org.springframework.boot.loader.launch.PropertiesLauncher"));
+    } else {
+      command.addAll(List.of("-cp", classpath, MAIN));
+    }
+    command.add("--server.port=" + port);
+    command.add("--management.endpoints.web.exposure.include=health,prometheus");
+    command.addAll(args);
+    Path log = Files.createTempFile("agentfeed-bench-gateway", ".log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    GatewayProcess gateway = new GatewayProcess(process, port, log);
+    gateway.awaitReady(Duration.ofMinutes(2));
+    return gateway;
+  }
+
+  int port() {
+    return port;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  Path log() {
+    return log;
+  }
+
+  /** Runs a full GC in the gateway (jcmd), then reads its used heap from its own metrics. */
+  long heapAfterGc() throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()),
+                "GC.run")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    String metrics = get("/actuator/prometheus").body();
+    Matcher heap = HEAP.matcher(metrics);
+    double used = 0;
+    while (heap.find()) {
+      used += Double.parseDouble(heap.group(1));
+    }
+    return (long) used;
+  }
+
+  /** The gateway's resident set, from /proc (Linux); -1 elsewhere. */
+  long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void awaitReady(Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the gateway exited; see " + log);
+      }
+      try {
+        if (get("/actuator/health/readiness").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new IllegalStateException("the gateway did not get ready in " + limit + "; see " + log);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+}

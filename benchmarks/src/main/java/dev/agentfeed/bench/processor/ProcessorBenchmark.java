@@ -1,0 +1,283 @@
+package dev.agentfeed.bench.processor;
+
+import dev.agentfeed.bench.BenchKafka;
+import dev.agentfeed.bench.Latencies;
+import dev.agentfeed.model.Topics;
+import dev.agentfeed.processor.StreamProcessorApplication;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The stream processor alone on a real broker, against the plainest exactly-once loop on the same
+ * broker in the same run. Throughput: a backlog of raw events (a typical mix, half tier 1) is
+ * drained once by a raw consume→produce loop (two outputs, transactions every commit interval) and
+ * once by the processor (started in this JVM with topics of its own), until every event is in
+ * {@code events.enriched} and in {@code feed.live} (batches opened), as a {@code read_committed}
+ * reader sees it. Latency: tier-1 events at a fixed rate, sent → visible to a {@code
+ * read_committed} reader of {@code feed.live}, beside a raw produce→consume hop and the raw loop at
+ * the same rate; "added" is the processor's path minus the raw hop.
+ */
+@Command(
+    name = "processor",
+    mixinStandardHelpOptions = true,
+    description =
+        "Stream-processor throughput and tier-1 latency against a raw exactly-once loop on the"
+            + " same broker (starts the processor in this JVM with its own topics).")
+public final class ProcessorBenchmark implements java.util.concurrent.Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bootstrap", defaultValue = "localhost:9092", description = "Kafka")
+  String bootstrap;
+
+  @Option(names = "--events", defaultValue = "100000", description = "backlog for throughput")
+  int events;
+
+  @Option(
+      names = "--sessions",
+      defaultValue = "32",
+      description = "sessions the events spread over")
+  int sessions;
+
+  @Option(names = "--partitions", defaultValue = "6", description = "partitions of every topic")
+  int partitions;
+
+  @Option(names = "--text-bytes", defaultValue = "300", description = "text per event field")
+  int textBytes;
+
+  @Option(names = "--commit-interval", defaultValue = "PT0.02S", description = "both sides")
+  Duration commitInterval;
+
+  @Option(names = "--rate", defaultValue = "1000", description = "tier-1 events/s for latency")
+  double rate;
+
+  @Option(names = "--warmup", defaultValue = "PT5S", description = "latency warm-up")
+  Duration warmup;
+
+  @Option(names = "--duration", defaultValue = "PT20S", description = "latency measured time")
+  Duration duration;
+
+  @Option(
+      names = "--processor-arg",
+      description = "extra argument for the processor, e.g. --agentfeed.processor.batch-window=1s")
+  List<String> processorArgs = new ArrayList<>();
+
+  private final JsonMapper json = JsonMapper.builder().build();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Topics topics = new Topics("bench-" + run + ".");
+    BenchKafka kafka = new BenchKafka(bootstrap);
+    BenchEvents generator = new BenchEvents("bench", textBytes);
+    String loopA = topics.prefix() + "loop.a";
+    String loopB = topics.prefix() + "loop.b";
+    String hop = topics.prefix() + "hop";
+    String hopIn = topics.prefix() + "hop.in";
+    String hopOut = topics.prefix() + "hop.out";
+    List<String> all = new ArrayList<>(topics.all().stream().map(Topics.TopicSpec::name).toList());
+    all.addAll(List.of(loopA, loopB, hop, hopIn, hopOut));
+    kafka.createTopics(partitions, all.toArray(String[]::new));
+
+    out.printf(
+        "agentfeed processor benchmark: %d events over %d sessions, %d partitions, %d-byte texts,"
+            + " commit interval %d ms; topics %s*%n",
+        events, sessions, partitions, textBytes, commitInterval.toMillis(), topics.prefix());
+    out.flush();
+    preload(kafka, generator, topics.raw());
+
+    double loopRate;
+    try (RawLoop loop =
+        new RawLoop(kafka, topics.raw(), List.of(loopA, loopB), commitInterval, run).start()) {
+      awaitTrue(() -> loop.committed() >= events, Duration.ofMinutes(10), "the raw loop");
+      loopRate = events / seconds(System.nanoTime() - loop.firstRecordNanos());
+    }
+
+    Path stateDir = Files.createTempDirectory("agentfeed-bench-processor");
+    double processorRate;
+    Histogram processorLatency;
+    Histogram hopLatency;
+    Histogram loopLatency;
+    try (ConfigurableApplicationContext processor = startProcessor(topics, run, stateDir)) {
+      processorRate = drain(kafka, topics);
+      List<String> latencySessions =
+          IntStream.range(0, sessions).mapToObj(i -> "lat-" + run + "-" + i).toList();
+      processorLatency =
+          latency(kafka, generator, topics.raw(), topics.feedLive(), latencySessions);
+      hopLatency = latency(kafka, generator, hop, hop, latencySessions);
+      try (RawLoop loop =
+          new RawLoop(kafka, hopIn, List.of(hopOut), commitInterval, run + "-lat").start()) {
+        loopLatency = latency(kafka, generator, hopIn, hopOut, latencySessions);
+      }
+    }
+
+    out.println("throughput (events/s until every event is committed in all outputs)");
+    out.printf(
+        "  raw exactly-once loop, raw → 2 topics         %10.0f ev/s%n"
+            + "  processor, raw → enriched + feed.live        %10.0f ev/s%n"
+            + "  ratio processor / raw loop                   %10.2f   (target ≥ 0.50)%n",
+        loopRate, processorRate, processorRate / loopRate);
+    out.printf("latency of tier-1 events at %.0f ev/s, sent → read_committed reader%n", rate);
+    Latencies.printRow(out, "raw produce→consume (same topic)", hopLatency);
+    Latencies.printRow(out, "raw exactly-once loop (in → loop → out)", loopLatency);
+    Latencies.printRow(out, "processor (raw → feed.live)", processorLatency);
+    out.printf(
+        "  added by the processor (processor − raw hop): p50 %.2f ms, p99 %.2f ms"
+            + "   (target p99 ≤ 15 ms)%n",
+        Latencies.ms(processorLatency, 50) - Latencies.ms(hopLatency, 50),
+        Latencies.ms(processorLatency, 99) - Latencies.ms(hopLatency, 99));
+    out.flush();
+    return 0;
+  }
+
+  private void preload(BenchKafka kafka, BenchEvents generator, String raw) {
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(5)) {
+      for (long n = 0; n < events; n++) {
+        String session = "tp-" + (n % sessions);
+        producer.send(
+            new ProducerRecord<>(raw, bytes(session), generator.mixed(session, n / sessions)));
+      }
+      producer.flush();
+    }
+  }
+
+  private ConfigurableApplicationContext startProcessor(Topics topics, String run, Path stateDir) {
+    List<String> args = new ArrayList<>();
+    args.add("--spring.kafka.bootstrap-servers=" + bootstrap);
+    args.add("--spring.kafka.streams.application-id=bench-processor-" + run);
+    args.add("--spring.kafka.streams.state-dir=" + stateDir);
+    args.add("--server.port=0");
+    args.add("--spring.main.banner-mode=off");
+    args.add("--agentfeed.topics.prefix=" + topics.prefix());
+    args.add("--agentfeed.topics.partitions=" + partitions);
+    args.add("--agentfeed.processor.commit-interval=" + commitInterval.toMillis() + "ms");
+    args.addAll(processorArgs);
+    return StreamProcessorApplication.application().run(args.toArray(String[]::new));
+  }
+
+  /** Events/s from the first committed output record until the whole backlog is in both. */
+  private double drain(BenchKafka kafka, Topics topics) {
+    long enriched = 0;
+    long live = 0;
+    long first = 0;
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        kafka.assigned(false, topics.enriched(), topics.feedLive())) {
+      while (enriched < events || live < events) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "the processor wrote only " + enriched + " enriched and " + live + " live events");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+          if (first == 0) {
+            first = System.nanoTime();
+          }
+          if (record.topic().equals(topics.enriched())) {
+            enriched++;
+          } else {
+            JsonNode value = json.readTree(record.value());
+            live +=
+                "batch".equals(value.path("type").asString("")) ? value.get("events").size() : 1;
+          }
+        }
+      }
+    }
+    return events / seconds(System.nanoTime() - first);
+  }
+
+  /** Sent → seen at {@code rate}, open loop, after the warm-up. */
+  private Histogram latency(
+      BenchKafka kafka, BenchEvents generator, String to, String from, List<String> keys)
+      throws InterruptedException {
+    Latencies latencies = new Latencies();
+    AtomicBoolean reading = new AtomicBoolean(true);
+    AtomicLong received = new AtomicLong();
+    long total = (long) (rate * (warmup.toMillis() + duration.toMillis()) / 1000d);
+    long warmupCount = (long) (rate * warmup.toMillis() / 1000d);
+    try (KafkaConsumer<byte[], byte[]> consumer = kafka.assigned(true, from);
+        KafkaProducer<byte[], byte[]> producer = kafka.producer(0)) {
+      Thread reader =
+          new Thread(
+              () -> {
+                while (reading.get()) {
+                  for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.nanoTime();
+                    long sent =
+                        BenchEvents.sentNanos(json.readTree(r.value()).path("id").asString(""));
+                    if (sent > 0) {
+                      latencies.recordNanos(now - sent);
+                      received.incrementAndGet();
+                    }
+                  }
+                }
+              },
+              "latency-reader");
+      reader.start();
+      long start = System.nanoTime();
+      double intervalNanos = 1e9 / rate;
+      for (long n = 0; n < total; n++) {
+        long due = start + (long) (n * intervalNanos);
+        while (System.nanoTime() < due) {
+          LockSupport.parkNanos(Math.min(due - System.nanoTime(), 200_000));
+        }
+        if (n == warmupCount) {
+          latencies.reset();
+        }
+        String key = keys.get((int) (n % keys.size()));
+        producer.send(
+            new ProducerRecord<>(to, bytes(key), generator.timed(key, System.nanoTime(), n)));
+      }
+      producer.flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (received.get() < total && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+      reading.set(false);
+      reader.join();
+    }
+    return latencies.snapshot();
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, Duration patience, String what) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(what + " did not finish within " + patience);
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+  }
+
+  private static double seconds(long nanos) {
+    return Math.max(nanos, 1) / 1e9;
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
