@@ -1,16 +1,14 @@
-// /: the organisation's active and recent sessions. The list comes from GET /v1/sessions?status=all
-// (a summary per session from sessions.stats), the counters of each row from
-// GET /v1/sessions/{id}/stats (fetched again only when the session moved on, a few at a time), and
-// an orgWide subscription keeps every row current in between: each event updates its session's
-// row at once, and an event whose seq the statistics already counted is not counted again.
+// /: the organisation's active and recent sessions. The list, with each session's counters, comes
+// from GET /v1/sessions?status=all (a summary per session from sessions.stats: one request for
+// the whole page), and an orgWide subscription keeps every row current in between: each event
+// updates its session's row at once, and an event whose seq the list already counted is not
+// counted again. The next list read (a second after events, and every 10 s) corrects what live
+// counting can only estimate (a file edited again counts once).
 import { getJson, sessionsFrom } from './api.js';
 import { el } from './feed-view.js';
 import { formatDuration, formatTime } from './cards.js';
 
 const REFRESH_MS = 10_000;
-// Per-session statistics fetched at once, and rows whose statistics are kept fresh.
-const STATS_CONCURRENCY = 4;
-const STATS_ROWS = 200;
 
 export function showSessions(main, connection) {
   document.title = 'Sessions · agentfeed';
@@ -107,46 +105,13 @@ export function showSessions(main, connection) {
 
   const abort = new AbortController();
   let refreshTimer = null;
-  const statsWanted = new Set();
-  let statsRunning = 0;
-  const pumpStats = () => {
-    while (statsRunning < STATS_CONCURRENCY && statsWanted.size) {
-      const sessionId = statsWanted.values().next().value;
-      statsWanted.delete(sessionId);
-      statsRunning++;
-      getJson(`/v1/sessions/${encodeURIComponent(sessionId)}/stats`, abort.signal)
-        .then((stats) => {
-          applyStats(rows.get(sessionId), stats);
-          schedule();
-        })
-        .catch(() => {
-          // a row without counters is still a row; the next refresh tries again
-        })
-        .finally(() => {
-          statsRunning--;
-          pumpStats();
-        });
-    }
-  };
   const load = async () => {
     refreshTimer = null;
     try {
       const list = sessionsFrom(await getJson('/v1/sessions?status=all', abort.signal));
       for (const summary of list) {
-        const row = mergeSummary(rows, summary);
-        if (row.statsSeq < row.lastSeq) {
-          statsWanted.add(row.sessionId);
-        }
+        mergeSummary(rows, summary);
       }
-      // Newest first, and no more than STATS_ROWS of them.
-      const newest = [...statsWanted]
-        .map((id) => rows.get(id))
-        .sort((a, b) => (b.firstTs || '').localeCompare(a.firstTs || ''))
-        .slice(0, STATS_ROWS)
-        .map((row) => row.sessionId);
-      statsWanted.clear();
-      newest.forEach((id) => statsWanted.add(id));
-      pumpStats();
       message.hidden = true;
     } catch (error) {
       if (error.name !== 'AbortError') {
@@ -201,49 +166,38 @@ function newRow(sessionId) {
     firstTs: null,
     lastTs: null,
     lastSeq: 0,
-    statsSeq: 0,
     countedSeq: 0,
     toolCalls: 0,
     failures: 0,
+    // files changed as of the list's count, plus paths seen live since
+    filesCounted: 0,
     files: new Set(),
-    filesNotListed: 0,
     costUsd: null,
   };
 }
 
-/** A session summary of the list: identity, status and times; counters come from the stats. */
+/** A session summary of the list: identity, status, times and the counters as of its lastSeq. */
 function mergeSummary(rows, summary) {
   const row = rows.get(summary.sessionId) || newRow(summary.sessionId);
   rows.set(summary.sessionId, row);
-  if ((summary.lastSeq || 0) >= row.lastSeq) {
-    row.lastSeq = summary.lastSeq || 0;
+  const seq = summary.lastSeq || 0;
+  if (seq >= row.lastSeq) {
+    row.lastSeq = seq;
     row.status = summary.status || row.status;
     row.lastTs = summary.lastTs || row.lastTs;
+  }
+  if (seq >= row.countedSeq) {
+    // live events did not count further than the list: its counters are the truth
+    row.countedSeq = seq;
+    row.toolCalls = summary.toolCalls || 0;
+    row.failures = summary.toolFailures || 0;
+    row.filesCounted = summary.filesChanged || 0;
+    row.files = new Set();
+    row.costUsd = typeof summary.costUsd === 'number' ? summary.costUsd : null;
   }
   row.agentId = row.agentId || summary.agentId;
   row.firstTs = summary.firstTs || row.firstTs;
   return row;
-}
-
-/** A session's statistics: the counters as of `stats.lastSeq`. */
-function applyStats(row, stats) {
-  if (!row || (stats.lastSeq || 0) < row.countedSeq) {
-    return; // live events already counted further
-  }
-  const tools = Object.values(stats.tools || {});
-  row.statsSeq = stats.lastSeq || 0;
-  row.countedSeq = row.statsSeq;
-  row.toolCalls = tools.reduce((n, t) => n + (t.calls || 0), 0);
-  row.failures = tools.reduce((n, t) => n + (t.failures || 0), 0);
-  row.files = new Set(Object.keys(stats.files || {}));
-  row.filesNotListed = stats.filesNotListed || 0;
-  row.costUsd = stats.usage ? stats.usage.costUsd : null;
-  row.agentId = row.agentId || stats.agentId;
-  row.firstTs = row.firstTs || stats.firstTs;
-  if (row.statsSeq >= row.lastSeq) {
-    row.status = stats.status || row.status;
-    row.lastSeq = row.statsSeq;
-  }
 }
 
 function applyEvent(rows, event) {
@@ -326,7 +280,7 @@ function rowElement(row, rowElements) {
     duration(row),
     String(row.toolCalls),
     String(row.failures),
-    String(row.files.size + row.filesNotListed),
+    String(row.filesCounted + row.files.size),
     typeof row.costUsd === 'number' ? `$${row.costUsd.toFixed(4)}` : '—',
   ];
   values.forEach((value, i) => setText(tr.cells[i + 2], value));

@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param tailRecords records of each partition kept in memory to join a replay to the live feed
  * @param tailBytes bytes of each partition's in-memory tail
  * @param sessionIndexSize sessions remembered in the sessionId to organisations index
+ * @param sessionIndexBytes bytes of {@code sessions.stats} documents the session index keeps
  * @param partitionRefreshInterval how often the reader checks feed.live for added partitions
  * @param pollTimeout how long one poll of the reader and of a replay waits for records
  * @param replayThreads history replays that run at once
@@ -43,6 +44,7 @@ public record GatewayProperties(
     @Min(0) @Max(1_000_000) Integer tailRecords,
     DataSize tailBytes,
     @Min(1) Integer sessionIndexSize,
+    DataSize sessionIndexBytes,
     Duration partitionRefreshInterval,
     Duration pollTimeout,
     @Min(1) @Max(256) Integer replayThreads,
@@ -63,6 +65,7 @@ public record GatewayProperties(
     tailRecords = tailRecords == null ? 10_000 : tailRecords;
     tailBytes = tailBytes == null ? DataSize.ofMegabytes(16) : tailBytes;
     sessionIndexSize = sessionIndexSize == null ? 100_000 : sessionIndexSize;
+    sessionIndexBytes = sessionIndexBytes == null ? DataSize.ofMegabytes(256) : sessionIndexBytes;
     partitionRefreshInterval = orDefault(partitionRefreshInterval, Duration.ofSeconds(30));
     pollTimeout = orDefault(pollTimeout, Duration.ofMillis(100));
     replayThreads = replayThreads == null ? 4 : replayThreads;

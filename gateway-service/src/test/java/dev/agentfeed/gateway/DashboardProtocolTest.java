@@ -607,6 +607,64 @@ class DashboardProtocolTest {
   }
 
   @Test
+  void shouldServeThePagesToALinkWithAnExpiredTokenButRejectTheApiWith401() throws Exception {
+    String expired = tokens.mint(ORG_A, List.of(Scope.READ), null, Duration.ofMinutes(-5));
+    List<Integer> statuses = new ArrayList<>();
+    for (String path :
+        List.of("/", "/sessions/ses-1", "/replays/ses-1", "/assets/app.js", "/v1/sessions")) {
+      statuses.add(get(path + "?access_token=" + expired, null).statusCode());
+    }
+
+    assertThat(statuses).containsExactly(200, 200, 200, 200, 401);
+  }
+
+  @Test
+  void shouldIgnoreAnInvalidTokenInTheHeaderOnThePage() throws Exception {
+    HttpResponse<String> root = get("/", "not-a-token");
+
+    assertThat(root.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void shouldListEachSessionWithTheCountersOfItsStats() throws Exception {
+    String org = "counters-" + SESSIONS.incrementAndGet();
+    ObjectNode stats =
+        (ObjectNode)
+            json.readTree(
+                """
+                {"orgId":"%s","sessionId":"ses-1","agentId":"executor","status":"running",
+                 "firstTs":"2026-01-30T12:00:00Z","lastTs":"2026-01-30T12:00:13Z",
+                 "firstRecordAt":"2026-01-30T12:00:00.121Z","lastSeq":14,"events":14,
+                 "tools":{"Bash":{"calls":2,"failures":1},"Read":{"calls":3,"failures":0}},
+                 "files":{"a.txt":{"linesAdded":3,"linesRemoved":1},
+                          "b.txt":{"linesAdded":5,"linesRemoved":2}},
+                 "filesNotListed":4,"phase":"executing",
+                 "usage":{"inputTokens":11,"costUsd":0.25}}
+                """
+                    .formatted(org));
+    feed.send(
+        Topics.withDefaultPrefix().sessionsStats(),
+        org + "/ses-1",
+        json.writeValueAsBytes(stats),
+        null);
+    awaitStats(org, "ses-1");
+
+    JsonNode listed = json.readTree(get("/v1/sessions", token(org)).body()).path("sessions");
+
+    assertThat(listed)
+        .isEqualTo(
+            json.readTree(
+                """
+                [{"orgId":"%s","sessionId":"ses-1","agentId":"executor","status":"running",
+                  "firstTs":"2026-01-30T12:00:00Z","lastTs":"2026-01-30T12:00:13Z",
+                  "firstRecordAt":"2026-01-30T12:00:00.121Z","lastSeq":14,"events":14,
+                  "toolCalls":5,"toolFailures":1,"filesChanged":6,"linesAdded":8,
+                  "linesRemoved":3,"costUsd":0.25,"phase":"executing"}]
+                """
+                    .formatted(org)));
+  }
+
+  @Test
   void shouldExposeTheStreamMetricsForPrometheus() throws Exception {
     String session = newSession();
     try (StreamClient client = connect(ORG_A)) {

@@ -45,7 +45,8 @@ class FeedConfiguration {
 
   @Bean
   SessionIndex sessionIndex(GatewayProperties properties, SessionDirectory directory) {
-    return new SessionIndex(properties.sessionIndexSize(), directory);
+    return new SessionIndex(
+        properties.sessionIndexSize(), properties.sessionIndexBytes().toBytes(), directory);
   }
 
   @Bean

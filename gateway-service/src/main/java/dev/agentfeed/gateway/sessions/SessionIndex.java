@@ -14,19 +14,25 @@ import java.util.Optional;
 /**
  * The latest {@code sessions.stats} document of every session the gateway knows, keyed by (org,
  * session): the session list, the stats endpoint, and where a session's history starts. Bounded:
- * beyond {@code maxSessions} the least recently updated session is forgotten (it then reads as
- * unknown: 404 for its stats, history read from the oldest retained record).
+ * beyond {@code maxSessions} sessions, or {@code maxBytes} of documents, the least recently updated
+ * session is forgotten (it then reads as unknown: 404 for its stats, history read from the oldest
+ * retained record). A session costs its document plus a summary of fixed size (a dozen numbers,
+ * times and short strings, about 300 bytes), so the index holds at most {@code maxBytes} + {@code
+ * maxSessions} × ~300 bytes; the list is served from the summaries, never by parsing documents.
  */
 public final class SessionIndex {
 
   private final int maxSessions;
+  private final long maxBytes;
+  private long bytes;
   private final SessionDirectory directory;
   // Least recently updated first.
   private final LinkedHashMap<SessionRef, Entry> sessions = new LinkedHashMap<>();
   private final Map<String, Map<String, Entry>> byOrg = new HashMap<>();
 
-  public SessionIndex(int maxSessions, SessionDirectory directory) {
+  public SessionIndex(int maxSessions, long maxBytes, SessionDirectory directory) {
     this.maxSessions = maxSessions;
+    this.maxBytes = maxBytes;
     this.directory = directory;
   }
 
@@ -37,18 +43,26 @@ public final class SessionIndex {
     remove(session);
     Entry entry = new Entry(summary, json);
     sessions.put(session, entry);
+    bytes += json.length;
     byOrg.computeIfAbsent(session.orgId(), o -> new HashMap<>()).put(session.sessionId(), entry);
     directory.record(session.orgId(), session.sessionId());
     Iterator<Map.Entry<SessionRef, Entry>> eldest = sessions.entrySet().iterator();
-    while (sessions.size() > maxSessions && eldest.hasNext()) {
-      SessionRef evicted = eldest.next().getKey();
+    // The newest document stays even if it alone is over maxBytes: its session is the live one.
+    while ((sessions.size() > maxSessions || bytes > maxBytes)
+        && sessions.size() > 1
+        && eldest.hasNext()) {
+      Map.Entry<SessionRef, Entry> oldest = eldest.next();
+      SessionRef evicted = oldest.getKey();
+      bytes -= oldest.getValue().json().length;
       eldest.remove();
       forgetInOrg(evicted);
     }
   }
 
   synchronized void remove(SessionRef session) {
-    if (sessions.remove(session) != null) {
+    Entry removed = sessions.remove(session);
+    if (removed != null) {
+      bytes -= removed.json().length;
       forgetInOrg(session);
     }
   }

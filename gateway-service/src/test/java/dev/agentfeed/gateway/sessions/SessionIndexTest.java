@@ -14,7 +14,7 @@ class SessionIndexTest {
 
   @Test
   void shouldListOnlyTheOrganisationsSessionsMostRecentlyActiveFirst() {
-    SessionIndex index = new SessionIndex(10, new SessionDirectory(10));
+    SessionIndex index = new SessionIndex(10, Long.MAX_VALUE, new SessionDirectory(10));
     put(index, "org-a", "ses-1", "completed", 10);
     put(index, "org-a", "ses-2", "running", 30);
     put(index, "org-b", "ses-3", "running", 40);
@@ -26,7 +26,7 @@ class SessionIndexTest {
 
   @Test
   void shouldForgetTheLeastRecentlyUpdatedSessionBeyondItsSize() {
-    SessionIndex index = new SessionIndex(2, new SessionDirectory(10));
+    SessionIndex index = new SessionIndex(2, Long.MAX_VALUE, new SessionDirectory(10));
     put(index, "org-a", "ses-1", "running", 10);
     put(index, "org-a", "ses-2", "running", 20);
     put(index, "org-a", "ses-1", "running", 30);
@@ -36,9 +36,19 @@ class SessionIndexTest {
   }
 
   @Test
+  void shouldForgetTheLeastRecentlyUpdatedSessionsBeyondItsBytes() {
+    SessionIndex index = new SessionIndex(10, 250, new SessionDirectory(10));
+    put(index, "org-a", "ses-1", "running", 10, 100);
+    put(index, "org-a", "ses-2", "running", 20, 100);
+    put(index, "org-a", "ses-3", "running", 30, 100);
+
+    assertThat(ids(index.list("org-a", false))).containsExactly("ses-3", "ses-2");
+  }
+
+  @Test
   void shouldTellTheDirectoryWhichOrganisationASessionBelongsTo() {
     SessionDirectory directory = new SessionDirectory(10);
-    SessionIndex index = new SessionIndex(10, directory);
+    SessionIndex index = new SessionIndex(10, Long.MAX_VALUE, directory);
 
     put(index, "org-b", "ses-1", "running", 10);
 
@@ -46,9 +56,30 @@ class SessionIndexTest {
   }
 
   private static void put(SessionIndex index, String org, String session, String status, int at) {
+    put(index, org, session, status, at, 0);
+  }
+
+  private static void put(
+      SessionIndex index, String org, String session, String status, int at, int bytes) {
     SessionSummary summary =
-        new SessionSummary(org, session, "agent", status, T, T.plusSeconds(at), T, 1, 1);
-    index.put(new SessionRef(org, session), summary, new byte[0]);
+        new SessionSummary(
+            org,
+            session,
+            "agent",
+            status,
+            T,
+            T.plusSeconds(at),
+            T,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            null,
+            null);
+    index.put(new SessionRef(org, session), summary, new byte[bytes]);
   }
 
   private static List<String> ids(List<SessionSummary> sessions) {
