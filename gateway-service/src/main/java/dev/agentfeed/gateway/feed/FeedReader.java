@@ -4,7 +4,6 @@ import dev.agentfeed.gateway.GatewayProperties;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,13 +14,9 @@ import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 /**
  * The live reader: one thread reads every partition of {@code feed.live} (key sessionId) with an
@@ -31,23 +26,18 @@ import org.springframework.context.SmartLifecycle;
  * starts is known from {@code sessions.stats}) and follows the topic live. It writes nothing. Every
  * gateway instance reads everything, so any instance can serve any dashboard.
  */
-public final class FeedReader implements SmartLifecycle {
+public final class FeedReader extends TopicFollower {
 
   private static final Logger log = LoggerFactory.getLogger(FeedReader.class);
 
-  private final FeedConsumers consumers;
-  private final String topic;
   private final RecordDecoder decoder;
   private final SessionDirectory directory;
   private final GatewayProperties properties;
   private final Clock clock;
   // Replaced whole when partitions are added, so that a reader of it never sees a partial count.
   private volatile Map<Integer, PartitionFeed> partitions = Map.of();
-  private final Object idle = new Object();
-  private volatile boolean running;
   private volatile boolean caughtUp;
-  private volatile Consumer<byte[], byte[]> consumer;
-  private Thread thread;
+  private Instant nextRefresh;
 
   public FeedReader(
       FeedConsumers consumers,
@@ -56,8 +46,12 @@ public final class FeedReader implements SmartLifecycle {
       SessionDirectory directory,
       GatewayProperties properties,
       Clock clock) {
-    this.consumers = consumers;
-    this.topic = topics.feedLive();
+    super(
+        consumers,
+        topics.feedLive(),
+        "live",
+        properties.partitionRefreshInterval(),
+        properties.pollTimeout());
     this.decoder = new RecordDecoder(codec);
     this.directory = directory;
     this.properties = properties;
@@ -82,80 +76,28 @@ public final class FeedReader implements SmartLifecycle {
     return caughtUp;
   }
 
-  public String topic() {
-    return topic;
+  @Override
+  protected String whatStops() {
+    return "no dashboard gets live events now";
   }
 
   @Override
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    running = true;
-    thread = new Thread(this::run, "agentfeed-feed-reader");
-    thread.setDaemon(true);
-    thread.start();
+  protected void startReading(Consumer<byte[], byte[]> reader, List<TopicPartition> assigned) {
+    startReading(reader, assigned, assigned, false);
+    log.info("Following {} partitions of {} live from their end", assigned.size(), topic());
+    nextRefresh = clock.instant().plus(properties.partitionRefreshInterval());
   }
 
   @Override
-  public synchronized void stop() {
-    running = false;
-    Consumer<byte[], byte[]> current = consumer;
-    if (current != null) {
-      current.wakeup();
-    }
-    synchronized (idle) {
-      idle.notifyAll();
-    }
-    if (thread != null) {
-      try {
-        thread.join(Duration.ofSeconds(10).toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
+  protected void pollOnce(Consumer<byte[], byte[]> reader) {
+    poll(reader);
+    if (!clock.instant().isBefore(nextRefresh)) {
+      refreshPartitions(reader);
+      nextRefresh = clock.instant().plus(properties.partitionRefreshInterval());
     }
   }
 
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  private void run() {
-    try (Consumer<byte[], byte[]> reader = consumers.create("live", false)) {
-      consumer = reader;
-      List<TopicPartition> assigned = awaitPartitions(reader);
-      if (assigned.isEmpty()) {
-        return;
-      }
-      startReading(reader, assigned, assigned, false);
-      log.info("Following {} partitions of {} live from their end", assigned.size(), topic);
-      Instant nextRefresh = clock.instant().plus(properties.partitionRefreshInterval());
-      while (running) {
-        try {
-          pollOnce(reader);
-          if (!clock.instant().isBefore(nextRefresh)) {
-            refreshPartitions(reader);
-            nextRefresh = clock.instant().plus(properties.partitionRefreshInterval());
-          }
-        } catch (WakeupException e) {
-          // stop() woke the consumer; the loop condition ends the thread
-        } catch (KafkaException e) {
-          log.error("Reading {} failed; retrying", topic, e);
-          pause(properties.pollTimeout());
-        }
-      }
-    } catch (WakeupException e) {
-      // stopped while the consumer was being set up
-    } catch (RuntimeException e) {
-      log.error("The reader of {} stopped; no dashboard gets live events now", topic, e);
-    } finally {
-      consumer = null;
-    }
-  }
-
-  private void pollOnce(Consumer<byte[], byte[]> reader) {
+  private void poll(Consumer<byte[], byte[]> reader) {
     ConsumerRecords<byte[], byte[]> polled = reader.poll(properties.pollTimeout());
     for (TopicPartition tp : reader.assignment()) {
       PartitionFeed feed = partitions.get(tp.partition());
@@ -174,29 +116,8 @@ public final class FeedReader implements SmartLifecycle {
     }
     if (!caughtUp && partitions.values().stream().allMatch(PartitionFeed::caughtUp)) {
       caughtUp = true;
-      log.info("Following {} live", topic);
+      log.info("Following {} live", topic());
     }
-  }
-
-  private List<TopicPartition> awaitPartitions(Consumer<byte[], byte[]> reader) {
-    while (running) {
-      List<TopicPartition> found = partitionsOf(reader);
-      if (!found.isEmpty()) {
-        return found;
-      }
-      log.warn("Topic {} does not exist yet; waiting for it", topic);
-      pause(properties.partitionRefreshInterval());
-    }
-    return List.of();
-  }
-
-  private List<TopicPartition> partitionsOf(Consumer<byte[], byte[]> reader) {
-    List<PartitionInfo> infos = reader.partitionsFor(topic);
-    List<TopicPartition> result = new ArrayList<>();
-    if (infos != null) {
-      infos.forEach(info -> result.add(new TopicPartition(topic, info.partition())));
-    }
-    return result;
   }
 
   private void refreshPartitions(Consumer<byte[], byte[]> reader) {
@@ -210,7 +131,7 @@ public final class FeedReader implements SmartLifecycle {
     // good as the producer's; subscriptions made before it keep reading their old partition.
     log.warn(
         "Topic {} grew from {} to {} partitions; reading the new ones from the beginning",
-        topic,
+        topic(),
         partitions.size(),
         all.size());
     startReading(reader, all, added, true);
@@ -241,18 +162,5 @@ public final class FeedReader implements SmartLifecycle {
       next.put(tp.partition(), feed);
     }
     partitions = Map.copyOf(next);
-  }
-
-  private void pause(Duration duration) {
-    synchronized (idle) {
-      try {
-        if (running) {
-          idle.wait(Math.max(1, duration.toMillis()));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        running = false;
-      }
-    }
   }
 }
