@@ -2,9 +2,7 @@ package dev.agentfeed.ingest.claudecode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.agentfeed.ingest.TestResources;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,12 +45,7 @@ class ClaudeCodeTranscriptTest {
   }
 
   static List<String> resource(String name) {
-    try (InputStream in =
-        ClaudeCodeTranscriptTest.class.getResourceAsStream("/claude-code/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.text("claude-code/" + name).lines().toList();
   }
 
   /** Every event of the transcript, including what its end adds. */

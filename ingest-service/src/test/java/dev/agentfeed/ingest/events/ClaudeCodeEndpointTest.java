@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.agentfeed.common.security.Scope;
+import dev.agentfeed.ingest.TestResources;
 import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -51,12 +50,7 @@ class ClaudeCodeEndpointTest {
   }
 
   private static String resource(String name) {
-    try (InputStream in =
-        ClaudeCodeEndpointTest.class.getResourceAsStream("/claude-code/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.text("claude-code/" + name);
   }
 
   private String path() {

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
+import dev.agentfeed.ingest.TestResources;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -231,9 +231,7 @@ class IngestFuzzTest {
       this.tokens = tokens;
       this.samples = new ArrayList<>();
       samples.add(RunningIngest.event("fz-1", ORG, "ses-fuzz"));
-      try (InputStream in = getClass().getResourceAsStream("/claude-code/sample.jsonl")) {
-        samples.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
-      }
+      samples.addAll(TestResources.text("claude-code/sample.jsonl").lines().toList());
     }
 
     Fuzz next(int i, Random random) {

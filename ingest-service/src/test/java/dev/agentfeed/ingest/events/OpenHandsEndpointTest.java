@@ -3,11 +3,9 @@ package dev.agentfeed.ingest.events;
 import static dev.agentfeed.ingest.events.RunningIngest.ORG;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.agentfeed.ingest.TestResources;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -34,11 +32,7 @@ class OpenHandsEndpointTest {
   }
 
   private static String resource(String name) {
-    try (InputStream in = OpenHandsEndpointTest.class.getResourceAsStream("/openhands/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.text("openhands/" + name);
   }
 
   private HttpResponse<String> post(String contentType, String body) {

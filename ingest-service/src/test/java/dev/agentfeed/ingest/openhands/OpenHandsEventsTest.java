@@ -2,9 +2,7 @@ package dev.agentfeed.ingest.openhands;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import dev.agentfeed.ingest.TestResources;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -27,11 +25,7 @@ class OpenHandsEventsTest {
       Clock.fixed(Instant.parse("2026-01-30T13:00:00Z"), ZoneOffset.UTC);
 
   static String resource(String name) {
-    try (InputStream in = OpenHandsEventsTest.class.getResourceAsStream("/openhands/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return TestResources.text("openhands/" + name);
   }
 
   private static List<ObjectNode> convert(String session, JsonNode conversation) {
