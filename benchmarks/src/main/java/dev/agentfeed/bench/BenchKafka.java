@@ -68,8 +68,16 @@ public final class BenchKafka {
     return new KafkaProducer<>(p);
   }
 
-  /** As dashboards and the archiver read: read_committed. */
+  /** As the archiver and analysts read: read_committed. */
   public KafkaConsumer<byte[], byte[]> consumer(String groupId) {
+    return consumer(groupId, true);
+  }
+
+  /**
+   * With the isolation level chosen: the gateway reads {@code feed.live} uncommitted, the archiver
+   * and analysts read committed.
+   */
+  public KafkaConsumer<byte[], byte[]> consumer(String groupId, boolean readCommitted) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     if (groupId != null) {
@@ -77,7 +85,9 @@ public final class BenchKafka {
       p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     }
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        readCommitted ? "read_committed" : "read_uncommitted");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -86,7 +96,13 @@ public final class BenchKafka {
 
   /** A group-less read_committed consumer assigned to every partition of {@code topics}. */
   public KafkaConsumer<byte[], byte[]> assigned(boolean fromEnd, String... topics) {
-    KafkaConsumer<byte[], byte[]> consumer = consumer(null);
+    return assigned(true, fromEnd, topics);
+  }
+
+  /** A group-less consumer assigned to every partition of {@code topics}. */
+  public KafkaConsumer<byte[], byte[]> assigned(
+      boolean readCommitted, boolean fromEnd, String... topics) {
+    KafkaConsumer<byte[], byte[]> consumer = consumer(null, readCommitted);
     List<TopicPartition> partitions =
         List.of(topics).stream()
             .flatMap(

@@ -16,8 +16,14 @@ import org.springframework.validation.annotation.Validated;
  *     once the partition's stream time (its latest record timestamp) is this far past the first
  *     copy, the id is forgotten and a copy counts as a new event. Record time, not wall-clock time.
  * @param commitInterval Kafka Streams {@code commit.interval.ms}. Under exactly-once a {@code
- *     read_committed} consumer sees an output record only when its transaction commits, so this is
- *     the latency the processor adds for dashboards; shorter means more transactions per second.
+ *     read_committed} consumer (the archiver, analysts) sees an output record only when its
+ *     transaction commits, so this is the latency the processor adds for them; shorter means more
+ *     transactions per second. Dashboards do not wait for it: the gateway reads {@code feed.live}
+ *     uncommitted and drops what a retried transaction writes again by seq.
+ * @param produceLinger the producer's {@code linger.ms}: how long an output record may wait to
+ *     share a request with others. A {@code read_uncommitted} reader (the gateway) sees a record
+ *     once it is sent, so this bounds what batching adds to the live latency; Kafka Streams would
+ *     otherwise wait 100 ms.
  * @param streamThreads Kafka Streams {@code num.stream.threads} of this instance
  * @param diffMaxContent file content larger than this (UTF-8) is summarised ({@code diffSkipped:
  *     "too large"}), neither diffed nor remembered
@@ -46,6 +52,7 @@ import org.springframework.validation.annotation.Validated;
 public record ProcessorProperties(
     @DurationMin(minutes = 1) Duration dedupeRetention,
     @DurationMin(millis = 1) Duration commitInterval,
+    @DurationMin(millis = 0) Duration produceLinger,
     @Min(1) @Max(64) Integer streamThreads,
     DataSize diffMaxContent,
     @DurationMin(seconds = 1) Duration messageAssemblyTimeout,
@@ -59,7 +66,8 @@ public record ProcessorProperties(
 
   public ProcessorProperties {
     dedupeRetention = dedupeRetention == null ? Duration.ofHours(24) : dedupeRetention;
-    commitInterval = commitInterval == null ? Duration.ofMillis(20) : commitInterval;
+    commitInterval = commitInterval == null ? Duration.ofMillis(100) : commitInterval;
+    produceLinger = produceLinger == null ? Duration.ofMillis(2) : produceLinger;
     streamThreads = streamThreads == null ? 1 : streamThreads;
     diffMaxContent = diffMaxContent == null ? DataSize.ofMegabytes(1) : diffMaxContent;
     messageAssemblyTimeout =
@@ -76,6 +84,6 @@ public record ProcessorProperties(
   /** Every setting at its default. */
   public static ProcessorProperties defaults() {
     return new ProcessorProperties(
-        null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

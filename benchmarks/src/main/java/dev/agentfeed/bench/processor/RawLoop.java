@@ -32,7 +32,6 @@ final class RawLoop implements AutoCloseable {
   private final Thread thread;
 
   private volatile long committed;
-  private volatile long firstRecordNanos;
   private volatile Exception failure;
 
   RawLoop(
@@ -58,11 +57,6 @@ final class RawLoop implements AutoCloseable {
     return committed;
   }
 
-  /** When the loop got its first record ({@link System#nanoTime()}), 0 before. */
-  long firstRecordNanos() {
-    return firstRecordNanos;
-  }
-
   private void run() {
     try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("raw-loop-" + id);
         KafkaProducer<byte[], byte[]> producer = kafka.transactionalProducer("raw-loop-" + id)) {
@@ -73,9 +67,6 @@ final class RawLoop implements AutoCloseable {
       long lastCommit = System.nanoTime();
       while (running.get()) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(5));
-        if (!records.isEmpty() && firstRecordNanos == 0) {
-          firstRecordNanos = System.nanoTime();
-        }
         for (ConsumerRecord<byte[], byte[]> record : records) {
           if (!open) {
             producer.beginTransaction();

@@ -2,6 +2,7 @@ package dev.agentfeed.processor.assembly;
 
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
+import dev.agentfeed.processor.streams.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -80,7 +81,8 @@ final class MessageAssemblyProcessor
     JsonNode data = event.data();
     if (event.type() == EventType.MESSAGE_CHUNK
         && data.path("messageId").isString()
-        && data.path("chunkIndex").canConvertToInt()) {
+        && data.path("chunkIndex").canConvertToInt()
+        && data.path("chunkIndex").asInt() >= 0) {
       keep(event, data);
     } else if (event.type() == EventType.MESSAGE_COMPLETED && data.path("messageId").isString()) {
       event = assembled(event, data.get("messageId").asString());
@@ -186,6 +188,6 @@ final class MessageAssemblyProcessor
 
   /** Zero-padded so that the store's byte order is the chunk order. */
   private static String chunkKey(String messagePrefix, int index) {
-    return messagePrefix + String.format("%010d", index);
+    return messagePrefix + StoreKeys.zeroPadded(index, 10);
   }
 }

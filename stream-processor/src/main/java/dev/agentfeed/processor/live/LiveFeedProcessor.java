@@ -4,6 +4,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Tier;
 import dev.agentfeed.model.Tiers;
+import dev.agentfeed.processor.streams.StoreKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +123,7 @@ final class LiveFeedProcessor implements Processor<String, EventEnvelope, String
     batch.events++;
     batch.bytes += json.length;
     held.put(
-        session + String.format("%019d", event.seq()),
+        session + StoreKeys.zeroPadded(event.seq(), 19),
         ByteBuffer.allocate(Long.BYTES + json.length)
             .putLong(record.timestamp())
             .put(json)

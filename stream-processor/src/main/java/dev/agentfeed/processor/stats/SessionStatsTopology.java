@@ -5,6 +5,7 @@ import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.streams.JsonSerde;
+import dev.agentfeed.processor.streams.WriteBehindStore;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
@@ -55,13 +56,14 @@ public final class SessionStatsTopology {
 
   private static ProcessorSupplier<String, EventEnvelope, String, SessionStats> counter(
       ProcessorProperties settings) {
-    // Cached: a session's many events within one commit interval write its changelog once.
+    // Write-behind: a session's many events within one commit interval serialise its tally, which
+    // grows with the session (tool durations, phases, files), and write its changelog once.
     StoreBuilder<KeyValueStore<String, SessionTally>> statsStore =
-        Stores.keyValueStoreBuilder(
+        WriteBehindStore.builder(
+            Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATS_STORE),
                 Serdes.String(),
-                new JsonSerde<>(SessionTally.class, TALLY_MAPPER))
-            .withCachingEnabled();
+                new JsonSerde<>(SessionTally.class, TALLY_MAPPER)));
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, EventEnvelope, String, SessionStats> get() {

@@ -6,6 +6,7 @@ import dev.agentfeed.processor.ProcessorProperties;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -22,6 +23,8 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *       once.
  *   <li>{@code commit.interval.ms} from {@code agentfeed.processor.commit-interval}: the latency a
  *       {@code read_committed} reader sees.
+ *   <li>The producer's {@code linger.ms} from {@code agentfeed.processor.produce-linger}: what a
+ *       {@code read_uncommitted} reader (the gateway) waits for an output record beyond processing.
  *   <li>Records on the raw topic that are not envelopes go to the dead-letter topic, with the
  *       exception, the source topic, partition and offset in {@code __streams.errors.*} headers and
  *       the original key and value untouched (KIP-1034), and processing goes on.
@@ -49,6 +52,9 @@ final class ProcessorStreamsSettings {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, processor.commitInterval().toMillis());
+    settings.put(
+        StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+        processor.produceLinger().toMillis());
     settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, processor.streamThreads());
     settings.put(
         StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topicsProperties.replicationFactor());

@@ -31,6 +31,7 @@ class KafkaStreamsConfigurationDefaultsTest {
           "state.dir",
           "processing.guarantee",
           "commit.interval.ms",
+          "producer.linger.ms",
           "num.stream.threads",
           "replication.factor",
           "deserialization.exception.handler",
@@ -39,7 +40,7 @@ class KafkaStreamsConfigurationDefaultsTest {
   @Autowired private StreamsBuilderFactoryBean streams;
 
   @Test
-  void shouldRunExactlyOnceWithTwentyMillisecondCommitsByDefault() {
+  void shouldRunExactlyOnceWithHundredMillisecondCommitsAndShortLingerByDefault() {
     Properties config = streams.getStreamsConfiguration();
     Map<String, String> actual = new LinkedHashMap<>();
     CONTRACT_KEYS.forEach(key -> actual.put(key, String.valueOf(config.get(key))));
@@ -51,7 +52,8 @@ class KafkaStreamsConfigurationDefaultsTest {
                 "bootstrap.servers", "[localhost:9092]",
                 "state.dir", "./data/stream-processor/state",
                 "processing.guarantee", "exactly_once_v2",
-                "commit.interval.ms", "20",
+                "commit.interval.ms", "100",
+                "producer.linger.ms", "2",
                 "num.stream.threads", "1",
                 "replication.factor", "1",
                 "deserialization.exception.handler",

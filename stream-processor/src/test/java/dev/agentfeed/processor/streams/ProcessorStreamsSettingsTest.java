@@ -18,6 +18,7 @@ class ProcessorStreamsSettingsTest {
             new ProcessorProperties(
                 Duration.ofHours(1),
                 Duration.ofMillis(35),
+                Duration.ofMillis(3),
                 2,
                 null,
                 null,
@@ -36,6 +37,7 @@ class ProcessorStreamsSettingsTest {
             Map.of(
                 "processing.guarantee", "exactly_once_v2",
                 "commit.interval.ms", 35L,
+                "producer.linger.ms", 3L,
                 "num.stream.threads", 2,
                 "replication.factor", 3,
                 "topic.min.insync.replicas", "2",
