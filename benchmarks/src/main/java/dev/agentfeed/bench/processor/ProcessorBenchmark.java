@@ -79,7 +79,10 @@ public final class ProcessorBenchmark implements java.util.concurrent.Callable<I
   @Option(names = "--text-bytes", defaultValue = "300", description = "text per event field")
   int textBytes;
 
-  @Option(names = "--commit-interval", defaultValue = "PT0.02S", description = "both sides")
+  @Option(
+      names = "--commit-interval",
+      defaultValue = "PT0.1S",
+      description = "both sides (the processor's default: 100 ms)")
   Duration commitInterval;
 
   @Option(names = "--rate", defaultValue = "1000", description = "tier-1 events/s for latency")

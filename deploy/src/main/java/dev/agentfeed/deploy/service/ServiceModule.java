@@ -22,6 +22,16 @@ public enum ServiceModule {
     this.defaultPort = defaultPort;
   }
 
+  /**
+   * Whether a {@code 200} health body of this service means it can take work. The stream processor
+   * reports itself UP while its first rebalance still runs (a rebalance is healthy, not an outage);
+   * events sent then wait for it, so the stack waits until Kafka Streams is {@code RUNNING}.
+   */
+  public boolean isReady(String healthBody) {
+    boolean up = healthBody.contains("\"UP\"");
+    return this == STREAM_PROCESSOR ? up && healthBody.contains("\"state\":\"RUNNING\"") : up;
+  }
+
   /** The Maven module (and artifact id), e.g. {@code ingest-service}. */
   public String moduleName() {
     return moduleName;

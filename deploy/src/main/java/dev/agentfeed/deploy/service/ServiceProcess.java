@@ -69,9 +69,9 @@ public final class ServiceProcess {
   }
 
   /**
-   * Polls the health endpoint until it says UP, the process ends, or {@code timeout} passes. A
-   * service that answers 401, 403 or 404 there is serving but does not expose its health openly; it
-   * counts as started, with that said.
+   * Polls the health endpoint until the service is ready ({@link ServiceModule#isReady}), the
+   * process ends, or {@code timeout} passes. A service that answers 401, 403 or 404 there is
+   * serving but does not expose its health openly; it counts as started, with that said.
    */
   public Startup awaitStarted(Duration timeout) throws InterruptedException {
     Instant deadline = startedAt.plus(timeout);
@@ -84,7 +84,7 @@ public final class ServiceProcess {
       try {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         int status = response.statusCode();
-        if (status == 200 && response.body().contains("\"UP\"")) {
+        if (status == 200 && module.isReady(response.body())) {
           return new Startup(true, took(), "");
         }
         if (status == 401 || status == 403 || status == 404) {

@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Stands in for a service's runnable jar in launcher tests: it records its arguments in {@code
- * <working dir>/<port>.args}, answers {@code /actuator/health} with UP and {@code POST /v1/events}
+ * <working dir>/<port>.args}, answers {@code /actuator/health} with UP (and, as the stream
+ * processor does once ready, a Kafka Streams component that is RUNNING) and {@code POST /v1/events}
  * with 202, and runs until stopped. With {@code --fake.exit=N} it exits with N at once instead.
  */
 public final class FakeService {
@@ -29,7 +30,13 @@ public final class FakeService {
     }
     HttpServer server = HttpServer.create(new InetSocketAddress(Integer.parseInt(port)), 0);
     server.createContext(
-        "/actuator/health", exchange -> answer(exchange, 200, "{\"status\":\"UP\"}"));
+        "/actuator/health",
+        exchange ->
+            answer(
+                exchange,
+                200,
+                "{\"components\":{\"kafkaStreams\":{\"details\":{\"state\":\"RUNNING\"},"
+                    + "\"status\":\"UP\"}},\"status\":\"UP\"}"));
     server.createContext(
         "/v1/events",
         exchange -> answer(exchange, 202, "{\"accepted\":1,\"duplicates\":0,\"rejected\":[]}"));
