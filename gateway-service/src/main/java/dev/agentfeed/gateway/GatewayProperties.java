@@ -34,6 +34,13 @@ import org.springframework.validation.annotation.Validated;
  * @param detailCacheSize bytes of recently served details kept in memory
  * @param allowedOrigins origin patterns allowed to open the WebSocket (tokens, not cookies,
  *     authenticate, so any origin is safe by default)
+ * @param reemissionLookbehind offsets of a {@code feed.live} partition read before where a reader
+ *     starts (gateway start, resume from the broker), only to learn the highest seq already passed
+ *     on per session; a re-emitted event is recognised as long as the aborted transaction that
+ *     first carried it began within this many offsets before the re-emission
+ * @param reemissionFenceSessions sessions per partition (and per replay) whose highest seq is
+ *     remembered, the least recently seen forgotten first; at least {@code reemissionLookbehind}
+ *     keeps the live reader's fence as knowing as a look-behind
  */
 @Validated
 @ConfigurationProperties("agentfeed.gateway")
@@ -56,7 +63,9 @@ public record GatewayProperties(
     @Min(1) @Max(64) Integer detailReaders,
     @Min(1) Integer detailIndexSize,
     DataSize detailCacheSize,
-    @NotEmpty List<String> allowedOrigins) {
+    @NotEmpty List<String> allowedOrigins,
+    @Min(0) @Max(10_000_000) Integer reemissionLookbehind,
+    @Min(1) @Max(10_000_000) Integer reemissionFenceSessions) {
 
   public GatewayProperties {
     heartbeatInterval = orDefault(heartbeatInterval, Duration.ofSeconds(15));
@@ -78,6 +87,8 @@ public record GatewayProperties(
     detailIndexSize = detailIndexSize == null ? 100_000 : detailIndexSize;
     detailCacheSize = detailCacheSize == null ? DataSize.ofMegabytes(16) : detailCacheSize;
     allowedOrigins = allowedOrigins == null ? List.of("*") : List.copyOf(allowedOrigins);
+    reemissionLookbehind = reemissionLookbehind == null ? 5_000 : reemissionLookbehind;
+    reemissionFenceSessions = reemissionFenceSessions == null ? 10_000 : reemissionFenceSessions;
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("send-time-limit", sendTimeLimit);
     requirePositive("partition-refresh-interval", partitionRefreshInterval);

@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Writes {@code feed.live} (and {@code sessions.stats}, {@code events.enriched}) the way the stream
  * processor does: key sessionId, envelopes with seq and tier, batches of tier-2 events, in
- * transactions (so the gateway's read_committed consumers meet transaction markers too).
+ * transactions (so the gateway's consumers meet transaction markers too).
  */
 final class FeedProducer implements AutoCloseable {
 

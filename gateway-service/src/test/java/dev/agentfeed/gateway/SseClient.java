@@ -54,6 +54,11 @@ final class SseClient implements AutoCloseable {
     return status;
   }
 
+  /** Every event, in arrival order. */
+  List<Event> events() {
+    return List.copyOf(events);
+  }
+
   List<Event> events(String name) {
     return events.stream().filter(e -> name.equals(e.name())).toList();
   }

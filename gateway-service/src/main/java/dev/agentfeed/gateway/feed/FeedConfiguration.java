@@ -5,6 +5,7 @@ import dev.agentfeed.gateway.sessions.SessionIndex;
 import dev.agentfeed.gateway.sessions.StatsReader;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -33,8 +34,9 @@ class FeedConfiguration {
       EventCodec codec,
       SessionDirectory directory,
       GatewayProperties properties,
-      Clock clock) {
-    return new FeedReader(consumers, topics, codec, directory, properties, clock);
+      Clock clock,
+      MeterRegistry meters) {
+    return new FeedReader(consumers, topics, codec, directory, properties, clock, meters);
   }
 
   @Bean

@@ -10,9 +10,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 
 /**
- * Creates the gateway's consumers of {@code feed.live} from {@code spring.kafka.*}. They are
- * assign-based: no group, no commits, since every gateway instance reads every partition and keeps
- * no position across restarts. {@code read_committed}, so no dashboard ever sees an aborted record.
+ * Creates the gateway's Kafka consumers from {@code spring.kafka.*}. They are assign-based: no
+ * group, no commits, since every gateway instance reads every partition and keeps no position
+ * across restarts. Those of {@code feed.live} ({@link #createFeed}) read {@code read_uncommitted}:
+ * a {@code read_committed} reader sees the stream processor's records only when its exactly-once
+ * transaction commits (every commit interval), which would bound the dashboards' latency below by
+ * that interval; what an aborted transaction wrote is re-emitted, with the same seqs, by its
+ * re-run, and {@link SeqFence} drops the events already passed on. Every other topic ({@code
+ * events.enriched}, {@code sessions.stats}) is read {@code read_committed} ({@link #create}).
  */
 public final class FeedConsumers {
 
@@ -38,6 +43,18 @@ public final class FeedConsumers {
    */
   public Consumer<byte[], byte[]> create(String purpose, boolean failOnMissingOffsets) {
     return create(purpose, failOnMissingOffsets, Map.of());
+  }
+
+  /**
+   * A consumer of {@code feed.live}: as {@link #create(String, boolean)}, but {@code
+   * read_uncommitted}, so that records arrive as the processor writes them, not when its
+   * transaction commits. Whatever reads with it must pass the records through a {@link SeqFence}.
+   */
+  public Consumer<byte[], byte[]> createFeed(String purpose, boolean failOnMissingOffsets) {
+    return create(
+        purpose,
+        failOnMissingOffsets,
+        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"));
   }
 
   /** As {@link #create(String, boolean)}, with consumer settings of its own on top. */

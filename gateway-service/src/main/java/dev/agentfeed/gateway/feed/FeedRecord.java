@@ -2,6 +2,7 @@ package dev.agentfeed.gateway.feed;
 
 import dev.agentfeed.model.SessionRef;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -21,8 +22,8 @@ public final class FeedRecord {
   private final SessionRef session;
   private final boolean batch;
   private final List<Item> events;
-  // The last cursor computed for this record, by scope: every subscriber of one session gets the
-  // same cursor for it, so it is computed (an HMAC) once rather than once per subscriber.
+  // The last cursor computed for this record, by scope and seq: every subscriber of one session
+  // gets the same cursor for it, so it is computed (an HMAC) once rather than once per subscriber.
   private volatile Memo cursor;
 
   public FeedRecord(
@@ -55,20 +56,58 @@ public final class FeedRecord {
   }
 
   /**
-   * The cursor for {@code key} (what the cursor depends on besides this record), computed by {@code
-   * encode} only when the last one asked for was for another key.
+   * The events whose seq is above {@code seq}, in order; the same list when that is all of them.
+   * Events without a seq (0) are always kept: there is nothing to compare them by.
    */
-  public String cursor(String key, Supplier<String> encode) {
+  public List<Item> eventsAfter(long seq) {
+    int kept = 0;
+    for (Item item : events) {
+      if (item.seq() > seq || item.seq() <= 0) {
+        kept++;
+      }
+    }
+    if (kept == events.size()) {
+      return events;
+    }
+    List<Item> result = new ArrayList<>(kept);
+    for (Item item : events) {
+      if (item.seq() > seq || item.seq() <= 0) {
+        result.add(item);
+      }
+    }
+    return result;
+  }
+
+  /** The highest seq of the events; 0 when none has one. */
+  public static long maxSeq(List<Item> events) {
+    long max = 0;
+    for (Item item : events) {
+      max = Math.max(max, item.seq());
+    }
+    return max;
+  }
+
+  /** This record with only {@code kept}, some of its events (the rest were passed on before). */
+  FeedRecord withEvents(List<Item> kept) {
+    return new FeedRecord(partition, offset, session, batch, kept);
+  }
+
+  /**
+   * The cursor for {@code key} and {@code seq} (what the cursor depends on besides this record: a
+   * single-session subscription's scope and the last seq it has passed on), computed by {@code
+   * encode} only when the last one asked for was for another key or seq.
+   */
+  public String cursor(String key, long seq, Supplier<String> encode) {
     Memo last = cursor;
-    if (last != null && last.key().equals(key)) {
+    if (last != null && last.seq() == seq && last.key().equals(key)) {
       return last.cursor();
     }
     String computed = encode.get();
-    cursor = new Memo(key, computed);
+    cursor = new Memo(key, seq, computed);
     return computed;
   }
 
-  private record Memo(String key, String cursor) {}
+  private record Memo(String key, long seq, String cursor) {}
 
   /**
    * One event of the record.

@@ -2,9 +2,12 @@ package dev.agentfeed.gateway.feed;
 
 import dev.agentfeed.gateway.GatewayProperties;
 import dev.agentfeed.model.EventCodec;
+import dev.agentfeed.model.SessionRef;
 import dev.agentfeed.model.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +21,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replays history: reads one partition of {@code feed.live} (key sessionId) from a start offset
- * with a consumer of its own, hands the records the subscriber follows to it, and joins it to the
- * live feed without gap or duplicate. The seam: the replay reads up to the live reader's position,
- * then under the partition's dispatch lock takes the rest from the tail and registers the
+ * with a {@code read_uncommitted} consumer of its own, passes the records the subscriber follows
+ * through a {@link SeqFence} of the replay's own, hands what is left to it, and joins it to the
+ * live feed without gap or duplicate. The fence starts knowing what was passed on before the start:
+ * from the resumed cursor's seq for a session, else from a look-behind of {@code
+ * reemission-lookbehind} offsets before the start that is read without delivering; a session's
+ * history from its first record needs neither. The seam: the replay reads up to the live reader's
+ * position, then under the partition's dispatch lock takes the rest from the tail and registers the
  * subscriber from the live reader's position on ({@link PartitionFeed#registerAfterReplay}). If the
  * live reader has moved so far that the tail no longer reaches back, it reads on and tries again. A
  * resume whose start the in-memory tail still holds never touches the broker.
@@ -34,6 +41,8 @@ public final class HistoryReader {
   private final RecordDecoder decoder;
   private final Duration pollTimeout;
   private final long tailResumeBytes;
+  private final int lookbehind;
+  private final int fenceSessions;
 
   public HistoryReader(
       FeedConsumers consumers, Topics topics, EventCodec codec, GatewayProperties properties) {
@@ -43,6 +52,8 @@ public final class HistoryReader {
     this.pollTimeout = properties.pollTimeout();
     // Half the outbound buffer, the level up to which a paced replay fills it too.
     this.tailResumeBytes = properties.maxOutboundBuffer().toBytes() / 2;
+    this.lookbehind = properties.reemissionLookbehind();
+    this.fenceSessions = properties.reemissionFenceSessions();
   }
 
   /**
@@ -51,9 +62,17 @@ public final class HistoryReader {
    */
   public void replayPartition(PartitionFeed feed, FeedSubscriber subscriber) {
     TopicPartition tp = new TopicPartition(topic, feed.partition());
-    try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("replay", true)) {
       consumer.assign(List.of(tp));
-      replay(consumer, tp, feed, subscriber, consumer.beginningOffsets(List.of(tp)).get(tp), null);
+      // From the oldest retained record: nothing before it to have been passed on.
+      replay(
+          consumer,
+          tp,
+          feed,
+          subscriber,
+          consumer.beginningOffsets(List.of(tp)).get(tp),
+          null,
+          newFence());
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, -1, -1);
     }
@@ -77,7 +96,7 @@ public final class HistoryReader {
   public void replaySession(
       PartitionFeed feed, FeedSubscriber subscriber, Instant firstRecordAt, long lastSeq) {
     TopicPartition tp = new TopicPartition(topic, feed.partition());
-    try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("replay", true)) {
       consumer.assign(List.of(tp));
       long logStart = consumer.beginningOffsets(List.of(tp)).get(tp);
       long end = consumer.endOffsets(List.of(tp)).get(tp);
@@ -98,7 +117,8 @@ public final class HistoryReader {
       }
       StartCheck check =
           mayBeTrimmed ? new StartCheck(tp, subscriber.sessionId(), lastSeq, end) : null;
-      replay(consumer, tp, feed, subscriber, start, check);
+      // The session has no record before where its history starts, so nothing to look behind for.
+      replay(consumer, tp, feed, subscriber, start, check, newFence());
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, -1, -1);
     }
@@ -106,27 +126,89 @@ public final class HistoryReader {
 
   /**
    * The history from {@code offset} (the next record after a cursor's position), then live; from
-   * memory when the partition's tail still reaches back that far.
+   * memory when the partition's tail still reaches back that far. What was passed on before {@code
+   * offset} is learnt from a look-behind.
    *
    * @throws HistoryGoneException when retention has deleted records at or after {@code offset}
    */
   public void replayFrom(PartitionFeed feed, FeedSubscriber subscriber, long offset) {
+    replayFrom(feed, subscriber, offset, -1);
+  }
+
+  /**
+   * As {@link #replayFrom(PartitionFeed, FeedSubscriber, long)}; for one session whose last seq
+   * passed on is known ({@code lastSeq} ≥ 0, from its cursor) the fence starts from it and no
+   * look-behind is read, so the resume is exact however long ago a re-emitted transaction began.
+   */
+  public void replayFrom(PartitionFeed feed, FeedSubscriber subscriber, long offset, long lastSeq) {
     if (feed.registerAfterReplay(subscriber, offset, tailResumeBytes)) {
       log.debug(
           "Resumed from memory: topic {} partition {} offset {}", topic, feed.partition(), offset);
       return;
     }
     TopicPartition tp = new TopicPartition(topic, feed.partition());
-    try (Consumer<byte[], byte[]> consumer = consumers.create("replay", true)) {
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("replay", true)) {
       consumer.assign(List.of(tp));
       long logStart = consumer.beginningOffsets(List.of(tp)).get(tp);
       if (offset < logStart) {
         throw new HistoryGoneException(tp, offset, logStart);
       }
-      replay(consumer, tp, feed, subscriber, offset, null);
+      SeqFence fence = newFence();
+      if (lastSeq >= 0 && subscriber.sessionId() != null) {
+        fence.observe(new SessionRef(subscriber.orgId(), subscriber.sessionId()), lastSeq);
+      } else {
+        lookBehind(
+            consumer, tp, Math.max(logStart, offset - lookbehind), offset, subscriber, fence);
+      }
+      replay(consumer, tp, feed, subscriber, offset, null, fence);
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, offset, -1);
     }
+  }
+
+  private SeqFence newFence() {
+    return new SeqFence(fenceSessions);
+  }
+
+  /**
+   * Reads [from, to) only to teach the fence the highest seq of every followed session there; hands
+   * nothing over.
+   */
+  private void lookBehind(
+      Consumer<byte[], byte[]> consumer,
+      TopicPartition tp,
+      long from,
+      long to,
+      FeedSubscriber subscriber,
+      SeqFence fence) {
+    if (from >= to) {
+      return;
+    }
+    // For one session, records of other sessions (key sessionId) need not even be parsed.
+    byte[] key =
+        subscriber.sessionId() == null
+            ? null
+            : subscriber.sessionId().getBytes(StandardCharsets.UTF_8);
+    consumer.seek(tp, from);
+    while (consumer.position(tp) < to && subscriber.active()) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout).records(tp)) {
+        if (record.offset() >= to) {
+          break;
+        }
+        if (key != null && !Arrays.equals(key, record.key())) {
+          continue;
+        }
+        decoder
+            .peek(record)
+            .filter(seen -> follows(subscriber, seen.session()))
+            .ifPresent(seen -> fence.observe(seen.session(), seen.maxSeq()));
+      }
+    }
+  }
+
+  private static boolean follows(FeedSubscriber subscriber, SessionRef session) {
+    return session.orgId().equals(subscriber.orgId())
+        && (subscriber.sessionId() == null || session.sessionId().equals(subscriber.sessionId()));
   }
 
   /**
@@ -136,7 +218,7 @@ public final class HistoryReader {
   public Map<Integer, Long> offsetsAt(Map<Integer, Instant> times) {
     Map<TopicPartition, Instant> byPartition = new HashMap<>();
     times.forEach((p, t) -> byPartition.put(new TopicPartition(topic, p), t));
-    try (Consumer<byte[], byte[]> consumer = consumers.create("offsets", false)) {
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("offsets", false)) {
       Map<Integer, Long> result = new HashMap<>();
       offsetsAt(consumer, byPartition).forEach((tp, offset) -> result.put(tp.partition(), offset));
       return result;
@@ -163,16 +245,18 @@ public final class HistoryReader {
       PartitionFeed feed,
       FeedSubscriber subscriber,
       long startOffset,
-      StartCheck check) {
+      StartCheck check,
+      SeqFence fence) {
     long replayedUpTo = startOffset;
     int rounds = 0;
     while (subscriber.active()) {
-      // A checked replay reads at least to where the partition ended when it started, even ahead
-      // of the live reader (which then skips what the replay delivered), so that the check sees
-      // every record of the session that existed then.
-      long target = Math.max(feed.position(), check != null ? check.end : 0);
+      // A replay reads at least to where the live feed starts (before it the live reader only
+      // built its fence), and a checked one at least to where the partition ended when it
+      // started, even ahead of the live reader (which then skips what the replay delivered), so
+      // that the check sees every record of the session that existed then.
+      long target = Math.max(feed.livePosition(), check != null ? check.end : 0);
       if (replayedUpTo < target) {
-        replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber, check);
+        replayedUpTo = read(consumer, tp, replayedUpTo, target, subscriber, check, fence);
       }
       if (check != null) {
         check.beforeLive(replayedUpTo);
@@ -201,7 +285,8 @@ public final class HistoryReader {
       long from,
       long target,
       FeedSubscriber subscriber,
-      StartCheck check) {
+      StartCheck check,
+      SeqFence fence) {
     consumer.seek(tp, from);
     long next = from;
     while (consumer.position(tp) < target) {
@@ -212,9 +297,13 @@ public final class HistoryReader {
         }
         FeedRecord decoded = decoder.decode(record).orElse(null);
         if (decoded != null && subscriber.follows(decoded)) {
+          // The start check looks at the first record as retained, re-emitted events included.
           if (check != null) {
             check.first(decoded);
           }
+          decoded = fence.admit(decoded).orElse(null);
+        }
+        if (decoded != null && subscriber.follows(decoded)) {
           if (!subscriber.awaitRoom()) {
             return record.offset();
           }

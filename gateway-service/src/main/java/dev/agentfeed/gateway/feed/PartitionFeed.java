@@ -43,10 +43,21 @@ public final class PartitionFeed {
     return subscriberCount;
   }
 
+  /**
+   * The reader starts at {@code offset} and the log ends at {@code logEnd}. What lies between is
+   * read only to build the reader's {@link SeqFence} (its look-behind) or is older than the
+   * partition's discovery: it is neither held in the tail nor dispatched, so the tail starts at
+   * {@code logEnd}.
+   */
   synchronized void startAt(long offset, long logEnd) {
     position = offset;
-    liveFrom = logEnd;
-    tail.reset(offset);
+    liveFrom = Math.max(offset, logEnd);
+    tail.reset(liveFrom);
+  }
+
+  /** Where the live feed starts: records before it are only read to build the reader's fence. */
+  synchronized long liveFrom() {
+    return liveFrom;
   }
 
   synchronized boolean caughtUp() {
@@ -59,6 +70,9 @@ public final class PartitionFeed {
    */
   synchronized void append(List<FeedRecord> records, long newPosition) {
     for (FeedRecord record : records) {
+      if (record.offset() < liveFrom) {
+        continue;
+      }
       tail.add(record);
       dispatch(subscribers.get(record.session()), record);
       dispatch(orgSubscribers.get(record.orgId()), record);
@@ -97,8 +111,9 @@ public final class PartitionFeed {
    * {@code replayedUpTo}; if the tail still holds everything from there to the reader's position,
    * those records of the session are delivered now and the subscriber gets the rest live.
    *
-   * @return false when the tail no longer reaches back that far: replay further and try again; true
-   *     when joined, or when the subscriber is no longer active
+   * @return false when the tail no longer reaches back that far, or {@code replayedUpTo} is before
+   *     where the live feed starts: replay further and try again; true when joined, or when the
+   *     subscriber is no longer active
    */
   public synchronized boolean registerAfterReplay(FeedSubscriber subscriber, long replayedUpTo) {
     return registerAfterReplay(subscriber, replayedUpTo, Long.MAX_VALUE);
@@ -116,7 +131,9 @@ public final class PartitionFeed {
       // unsubscribe removed it.
       return true;
     }
-    if (replayedUpTo < position && !tail.covers(replayedUpTo)) {
+    if (replayedUpTo < liveFrom || (replayedUpTo < position && !tail.covers(replayedUpTo))) {
+      // Before liveFrom the live reader only built its fence (with less look-behind than a replay
+      // has): the replay reads up to there itself.
       return false;
     }
     List<FeedRecord> pending = tail.since(replayedUpTo, subscriber);

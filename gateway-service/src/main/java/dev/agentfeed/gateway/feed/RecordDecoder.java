@@ -4,6 +4,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.LiveBatch;
 import dev.agentfeed.model.LiveRecord;
+import dev.agentfeed.model.SessionRef;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,32 @@ final class RecordDecoder {
   RecordDecoder(EventCodec codec) {
     this.codec = codec;
   }
+
+  /** Whose record it is and the highest seq in it, without building frames: for a look-behind. */
+  Optional<Seen> peek(ConsumerRecord<byte[], byte[]> record) {
+    if (record.value() == null) {
+      return Optional.empty();
+    }
+    try {
+      LiveRecord live = codec.readLive(record.value());
+      long max = 0;
+      if (live instanceof LiveBatch batch) {
+        for (EventEnvelope event : batch.events()) {
+          max = Math.max(max, event.seq() == null ? 0 : event.seq());
+        }
+      } else {
+        Long seq = ((EventEnvelope) live).seq();
+        max = seq == null ? 0 : seq;
+      }
+      return Optional.of(new Seen(live.session(), max));
+    } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+      // decode() logs it when the record is read to be delivered; a look-behind just skips it.
+      return Optional.empty();
+    }
+  }
+
+  /** A record seen only to learn the highest seq of its session. */
+  record Seen(SessionRef session, long maxSeq) {}
 
   Optional<FeedRecord> decode(ConsumerRecord<byte[], byte[]> record) {
     if (record.value() == null) {

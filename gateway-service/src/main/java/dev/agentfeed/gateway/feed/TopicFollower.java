@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * One thread that follows every partition of one topic with an assign-based, read_committed
- * consumer, for as long as the application runs: it waits for the topic to exist, lets the subclass
- * position the consumer, then polls until stopped, retrying after a Kafka error. The feed reader
- * and the stats reader are the two; what they do with the records is theirs.
+ * One thread that follows every partition of one topic with an assign-based consumer, for as long
+ * as the application runs: it waits for the topic to exist, lets the subclass position the
+ * consumer, then polls until stopped, retrying after a Kafka error. The feed reader and the stats
+ * reader are the two; what they do with the records is theirs. The consumer is {@code
+ * read_committed} unless the subclass creates another ({@link #newConsumer}).
  */
 public abstract class TopicFollower implements SmartLifecycle {
 
@@ -48,6 +49,11 @@ public abstract class TopicFollower implements SmartLifecycle {
 
   public String topic() {
     return topic;
+  }
+
+  /** The consumer the thread reads with; {@code read_committed} unless overridden. */
+  protected Consumer<byte[], byte[]> newConsumer(FeedConsumers factory, String purpose) {
+    return factory.create(purpose, false);
   }
 
   /** Assigns and positions the consumer on the topic's partitions, once they exist. */
@@ -97,7 +103,7 @@ public abstract class TopicFollower implements SmartLifecycle {
   }
 
   private void run() {
-    try (Consumer<byte[], byte[]> reader = consumers.create(name, false)) {
+    try (Consumer<byte[], byte[]> reader = newConsumer(consumers, name)) {
       consumer = reader;
       List<TopicPartition> partitions = awaitPartitions(reader);
       if (partitions.isEmpty()) {

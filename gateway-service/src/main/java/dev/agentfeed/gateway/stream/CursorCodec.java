@@ -15,18 +15,27 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Cursors: how far a subscription has got in {@code feed.live}, as an opaque URL-safe string.
- * Inside is {@code v2.<partition>:<next offset>,….<mac>}, base64url-encoded: for every partition
- * the subscription reads (one for a session, all for an org-wide subscription), the offset of the
- * next record it has not yet been given. The MAC (HMAC-SHA256, truncated to 96 bits) covers the
- * positions and the scope the cursor was issued for ({@code org/session}, or {@code org/*} for an
- * org-wide subscription), so a client can neither forge a position nor carry a cursor to another
- * session or organisation. Cursors of the first version ({@code v1.<partition>.<offset>.<mac>}, the
- * offset of the last record given) are still read.
+ * Inside is, base64url-encoded, {@code v2.<partition>:<next offset>,….<mac>} for an org-wide
+ * subscription: for every partition it reads, the offset of the next record it has not yet been
+ * given; and {@code v3.<partition>:<next offset>.<last seq>.<mac>} for a subscription to one
+ * session, which also carries the highest seq the subscription has passed on, so that a resume
+ * drops exactly the events a re-run of an aborted processor transaction re-emits, however far back
+ * that transaction began. The MAC (HMAC-SHA256, truncated to 96 bits) covers the body and the scope
+ * the cursor was issued for ({@code org/session}, or {@code org/*} for an org-wide subscription),
+ * so a client can neither forge a position nor carry a cursor to another session or organisation.
+ * Cursors of earlier versions are still read: {@code v2} for a session (no seq: the resume relies
+ * on the look-behind) and {@code v1.<partition>.<offset>.<mac>} (the offset of the last record
+ * given).
  */
 final class CursorCodec {
 
   private static final String VERSION = "v2";
+  private static final String VERSION_SEQ = "v3";
   private static final String VERSION_1 = "v1";
+
+  /** {@link Position#lastSeq()} of a cursor that carries none. */
+  static final long NO_SEQ = -1;
+
   private static final int MAC_BYTES = 12;
   private static final int MAX_CURSOR_LENGTH = 8192;
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -51,11 +60,28 @@ final class CursorCodec {
     return orgId + "/*";
   }
 
-  /** A cursor from the next offset per partition. */
+  /**
+   * What a cursor names.
+   *
+   * @param nextOffsets the next offset per partition
+   * @param lastSeq the highest seq the (single-session) subscription had passed on, or {@link
+   *     #NO_SEQ}
+   */
+  record Position(SortedMap<Integer, Long> nextOffsets, long lastSeq) {}
+
+  /** A cursor from the next offset per partition (an org-wide subscription's). */
   String encode(String scope, SortedMap<Integer, Long> nextOffsets) {
     StringJoiner positions = new StringJoiner(",");
     nextOffsets.forEach((partition, offset) -> positions.add(partition + ":" + offset));
-    String body = VERSION + "." + positions;
+    return seal(VERSION + "." + positions, scope);
+  }
+
+  /** A single-session subscription's cursor: its partition's next offset and its last seq. */
+  String encode(String scope, int partition, long nextOffset, long lastSeq) {
+    return seal(VERSION_SEQ + "." + partition + ":" + nextOffset + "." + lastSeq, scope);
+  }
+
+  private String seal(String body, String scope) {
     String token = body + "." + ENCODER.encodeToString(mac(body, scope));
     return ENCODER.encodeToString(token.getBytes(StandardCharsets.US_ASCII));
   }
@@ -67,6 +93,17 @@ final class CursorCodec {
    *     issued for another scope
    */
   SortedMap<Integer, Long> decode(String scope, String cursor) {
+    return read(scope, cursor).nextOffsets();
+  }
+
+  /**
+   * What a cursor names: the positions and, for a single-session cursor of the current version, the
+   * last seq.
+   *
+   * @throws ProtocolException {@code bad_request} when the cursor is malformed, altered, or was
+   *     issued for another scope
+   */
+  Position read(String scope, String cursor) {
     if (cursor.length() > MAX_CURSOR_LENGTH) {
       throw invalid("it is too long");
     }
@@ -81,7 +118,16 @@ final class CursorCodec {
       if (parts.length == 3 && VERSION.equals(parts[0])) {
         SortedMap<Integer, Long> positions = positions(parts[1]);
         verify(parts[0] + "." + parts[1], parts[2], scope);
-        return positions;
+        return new Position(positions, NO_SEQ);
+      }
+      if (parts.length == 4 && VERSION_SEQ.equals(parts[0])) {
+        SortedMap<Integer, Long> positions = positions(parts[1]);
+        long lastSeq = Long.parseLong(parts[2]);
+        if (positions.size() != 1 || lastSeq < 0) {
+          throw invalid("its format is unknown");
+        }
+        verify(parts[0] + "." + parts[1] + "." + parts[2], parts[3], scope);
+        return new Position(positions, lastSeq);
       }
       if (parts.length == 4 && VERSION_1.equals(parts[0])) {
         int partition = Integer.parseInt(parts[1]);
@@ -90,7 +136,7 @@ final class CursorCodec {
           throw invalid("its format is unknown");
         }
         verify(parts[0] + "." + parts[1] + "." + parts[2], parts[3], scope);
-        return new TreeMap<>(Map.of(partition, offset + 1));
+        return new Position(new TreeMap<>(Map.of(partition, offset + 1)), NO_SEQ);
       }
     } catch (IllegalArgumentException e) {
       throw invalid("its format is unknown");

@@ -9,12 +9,16 @@ import java.util.TreeMap;
 
 /**
  * One subscription of a connection: to one (org, session), or to every session of the org. Fed per
- * partition first by a replay (if any) and then by the live reader, each in offset order. It keeps
- * the next offset of every partition it reads; every frame's cursor is that vector as it was right
- * after the frame, so resuming from it continues with exactly the next frame even when frames of
- * several partitions interleave. Records whose events the type filter drops all advance the vector
- * but send nothing. Once cancelled it forwards nothing more: cancel and forward share its lock, so
- * no frame follows an {@code unsubscribed} frame.
+ * partition first by a replay (if any) and then by the live reader, each in offset order and each
+ * through a seq fence that drops what a re-run of an aborted processor transaction re-emits. It
+ * keeps the next offset of every partition it reads; every frame's cursor is that vector as it was
+ * right after the frame, so resuming from it continues with exactly the next frame even when frames
+ * of several partitions interleave. A single-session subscription also keeps the highest seq it has
+ * passed on, drops any event at or below it (so its own delivery never repeats a seq, whichever
+ * reader fed it) and puts it in its cursors, so that a resume starts from it. Records whose events
+ * the type filter drops all advance the vector (and the seq) but send nothing. Once cancelled it
+ * forwards nothing more: cancel and forward share its lock, so no frame follows an {@code
+ * unsubscribed} frame.
  */
 final class Subscription implements FeedSubscriber {
 
@@ -29,6 +33,8 @@ final class Subscription implements FeedSubscriber {
   private final Frames frames;
   private final String scope;
   private final SortedMap<Integer, Long> next = new TreeMap<>();
+  // Single-session subscriptions: the highest seq passed on (0: none yet).
+  private long lastSeq;
   private boolean cancelled;
 
   Subscription(
@@ -76,21 +82,35 @@ final class Subscription implements FeedSubscriber {
     next.putAll(starts);
   }
 
+  /** A resumed single-session subscription has passed on every seq up to {@code seq} before. */
+  synchronized void resumeAfterSeq(long seq) {
+    lastSeq = Math.max(lastSeq, seq);
+  }
+
   @Override
   public synchronized void onRecord(FeedRecord record) {
     if (cancelled) {
       return;
     }
     next.put(record.partition(), record.offset() + 1);
-    List<FeedRecord.Item> events = filter.select(record.events());
+    List<FeedRecord.Item> fresh = record.events();
+    if (sessionId != null) {
+      fresh = record.eventsAfter(lastSeq);
+      lastSeq = Math.max(lastSeq, FeedRecord.maxSeq(fresh));
+    }
+    List<FeedRecord.Item> events = filter.select(fresh);
     if (events.isEmpty()) {
       return;
     }
-    // A session subscription's cursor depends only on the record (one partition), so all of the
-    // session's subscribers share it; an org-wide one's depends on its whole vector.
+    // A session subscription's cursor depends only on the record (one partition) and its last
+    // seq, the same for all of the session's subscribers that were fed alike, so they share it; an
+    // org-wide one's depends on its whole vector.
     String cursor =
         sessionId != null
-            ? record.cursor(scope, () -> cursors.encode(scope, next))
+            ? record.cursor(
+                scope,
+                lastSeq,
+                () -> cursors.encode(scope, record.partition(), record.offset() + 1, lastSeq))
             : cursors.encode(scope, next);
     if (record.batch()) {
       sink.offer(Frames.BATCH, frames.batch(quotedId, cursor, events), id, cursor, events);

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@code beginning} starts where {@code sessions.stats} says the session's history starts ({@code
  * firstRecordAt}), and ends with {@code resync_required} when retention has deleted the start of
  * it; a cursor resumes each partition it names from its next offset, from the in-memory tail when
- * that still reaches back.
+ * that still reaches back, and a single-session cursor's last seq is where the resumed
+ * subscription's seq fence starts (re-emitted events at or below it are not delivered again).
  */
 final class SubscriptionService {
 
@@ -93,7 +94,12 @@ final class SubscriptionService {
         request.orgWide()
             ? CursorCodec.orgScope(org)
             : CursorCodec.scopeOf(new SessionRef(org, request.sessionId()));
-    SortedMap<Integer, Long> resumeFrom = cursorOf(scope, request, partitions);
+    CursorCodec.Position resumed = cursorOf(scope, request, partitions);
+    SortedMap<Integer, Long> resumeFrom = resumed == null ? null : resumed.nextOffsets();
+    long resumedSeq = resumed == null ? CursorCodec.NO_SEQ : resumed.lastSeq();
+    if (resumedSeq > 0) {
+      subscription.resumeAfterSeq(resumedSeq);
+    }
     if (connection.subscriptionCount() >= maxSubscriptions) {
       throw new ProtocolException(
           ErrorCode.LIMIT_EXCEEDED,
@@ -126,7 +132,7 @@ final class SubscriptionService {
           .registerLive(subscription);
     } else {
       try {
-        replays.execute(() -> replay(connection, subscription, cursor, partitions));
+        replays.execute(() -> replay(connection, subscription, cursor, resumedSeq, partitions));
       } catch (RejectedExecutionException e) {
         // Only while shutting down: the pool's queue is unbounded and the slots bound it.
         replaySlots.release();
@@ -171,10 +177,11 @@ final class SubscriptionService {
       Connection connection,
       Subscription subscription,
       SortedMap<Integer, Long> cursor,
+      long cursorSeq,
       int partitions) {
     try {
       if (!subscription.orgWide()) {
-        replaySession(subscription, cursor, partitions);
+        replaySession(subscription, cursor, cursorSeq, partitions);
       } else {
         SortedMap<Integer, Long> starts = cursor != null ? cursor : orgHistoryStarts(subscription);
         subscription.startAt(starts);
@@ -210,10 +217,12 @@ final class SubscriptionService {
   }
 
   private void replaySession(
-      Subscription subscription, SortedMap<Integer, Long> cursor, int partitions) {
+      Subscription subscription, SortedMap<Integer, Long> cursor, long cursorSeq, int partitions) {
     if (cursor != null) {
       Map.Entry<Integer, Long> position = cursor.entrySet().iterator().next();
-      history.replayFrom(feed(position.getKey()), subscription, position.getValue());
+      // A cursor with the last seq resumes exactly from it; an older one (no seq) relies on the
+      // look-behind.
+      history.replayFrom(feed(position.getKey()), subscription, position.getValue(), cursorSeq);
       return;
     }
     SessionRef session = new SessionRef(subscription.orgId(), subscription.sessionId());
@@ -289,13 +298,13 @@ final class SubscriptionService {
     return org;
   }
 
-  private SortedMap<Integer, Long> cursorOf(
-      String scope, SubscribeRequest request, int partitions) {
+  private CursorCodec.Position cursorOf(String scope, SubscribeRequest request, int partitions) {
     String from = request.from();
     if (SubscribeRequest.LIVE.equals(from) || SubscribeRequest.BEGINNING.equals(from)) {
       return null;
     }
-    SortedMap<Integer, Long> positions = cursors.decode(scope, from);
+    CursorCodec.Position position = cursors.read(scope, from);
+    SortedMap<Integer, Long> positions = position.nextOffsets();
     if (!request.orgWide() && positions.size() != 1) {
       throw new ProtocolException(
           ErrorCode.BAD_REQUEST, "the cursor is not one of a single-session subscription");
@@ -310,7 +319,7 @@ final class SubscriptionService {
               + " has "
               + partitions);
     }
-    return positions;
+    return position;
   }
 
   private PartitionFeed feed(int partition) {
