@@ -10,6 +10,7 @@ import dev.agentfeed.model.Topics;
 import dev.agentfeed.testing.KafkaTestBroker;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
@@ -54,6 +56,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class GatewayBenchmark implements Callable<Integer> {
 
   private static final String ORG = "bench";
+  private static final String SLOW_CLIENT_CLOSES = "agentfeed_gateway_slow_client_closes_total";
 
   @Spec CommandSpec spec;
 
@@ -74,6 +77,16 @@ public final class GatewayBenchmark implements Callable<Integer> {
   @Option(names = "--slow-clients", defaultValue = "10", description = "clients that stop reading")
   int slowClients;
 
+  @Option(
+      names = "--slow-org-wide",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "slow clients subscribe to the whole organisation (every event), so that they fill"
+              + " their socket and outbox within seconds rather than minutes (default: true)")
+  boolean slowOrgWide;
+
   @Option(names = "--rate", defaultValue = "10000", description = "events/s written to feed.live")
   double rate;
 
@@ -86,16 +99,33 @@ public final class GatewayBenchmark implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "PT5S", description = "warm-up of each phase")
   Duration warmup;
 
+  @Option(
+      names = "--catch-up",
+      defaultValue = "PT60S",
+      description = "after the warm-up, how long to wait at most for the clients to catch up")
+  Duration catchUp;
+
   @Option(names = "--duration", defaultValue = "PT20S", description = "measured time per phase")
   Duration duration;
 
   @Option(names = "--http-clients", defaultValue = "8", description = "client-side selectors")
   int httpClients;
 
+  @Option(
+      names = "--histogram",
+      defaultValue = "0",
+      description = "print the N classes that grow most per idle connection (jcmd)")
+  int histogram;
+
   @Option(names = "--gateway-jvm-arg", description = "JVM argument of the gateway, e.g. -Xmx1g")
   List<String> gatewayJvmArgs = new ArrayList<>(List.of("-Xmx1g"));
 
   private final EventCodec codec = new EventCodec();
+  // Frames written for the reading clients so far, over all phases: what they should have got.
+  private final LongAdder offered = new LongAdder();
+  // Events written so far and the last seq per session, over all phases (one writer at a time).
+  private long written;
+  private long[] seqs;
 
   @Override
   public Integer call() throws Exception {
@@ -139,25 +169,45 @@ public final class GatewayBenchmark implements Callable<Integer> {
           new TokenMinter(secret, Clock.systemUTC())
               .mint(ORG, List.of(Scope.READ), null, Duration.ofHours(12));
 
+      // Memory is measured twice, at half and at all of the clients: the growth between the two
+      // is what one more connection costs, without what the first connections bring once (Tomcat's
+      // cache of request processors, a first-use class or pool).
       long heapBefore = gateway.heapAfterGc();
       long rssBefore = gateway.rssBytes();
-      readers.connect(uri, token, sessionIds, clients, false);
+      int half = clients / 2;
+      readers.connect(uri, token, sessionIds, 0, half, false, false);
+      long heapHalf = gateway.heapAfterGc();
+      long rssHalf = gateway.rssBytes();
+      Map<String, long[]> classesHalf = histogram > 0 ? gateway.classHistogram() : Map.of();
+      readers.connect(uri, token, sessionIds, half, clients - half, false, false);
       long heapIdle = gateway.heapAfterGc();
       long rssIdle = gateway.rssBytes();
+      Map<String, long[]> classesIdle = histogram > 0 ? gateway.classHistogram() : Map.of();
+      int added = clients - half;
       out.printf(
-          "memory per idle connection (subscribed): heap %.1f KB, RSS %.1f KB   (target ≤ 50 KB)"
-              + "%n  heap %d → %d MB, RSS %d → %d MB for %d connections%n",
+          "memory per idle connection (subscribed), from %d to %d connections: heap %.1f KB,"
+              + " RSS %.1f KB   (target ≤ 50 KB)%n"
+              + "  from none to %d: heap %.1f KB, RSS %.1f KB per connection (includes what the"
+              + " first connections bring once); heap %d → %d → %d MB, RSS %d → %d → %d MB%n",
+          half,
+          clients,
+          (heapIdle - heapHalf) / 1024d / added,
+          (rssIdle - rssHalf) / 1024d / added,
+          clients,
           (heapIdle - heapBefore) / 1024d / clients,
           (rssIdle - rssBefore) / 1024d / clients,
           heapBefore >> 20,
+          heapHalf >> 20,
           heapIdle >> 20,
           rssBefore >> 20,
-          rssIdle >> 20,
-          clients);
+          rssHalf >> 20,
+          rssIdle >> 20);
+      printGrowth(out, classesHalf, classesIdle, added);
       out.flush();
 
       phase(out, "all clients reading", producer, topics.feedLive(), sessionIds, readers);
-      slow.connect(uri, token, sessionIds, slowClients, true);
+      double cutOffBefore = gateway.counter(SLOW_CLIENT_CLOSES);
+      slow.connect(uri, token, sessionIds, 0, slowClients, true, slowOrgWide);
       phase(
           out,
           "with " + slowClients + " slow clients",
@@ -165,9 +215,13 @@ public final class GatewayBenchmark implements Callable<Integer> {
           topics.feedLive(),
           sessionIds,
           readers);
+      // A slow client reads nothing, so it never sees the close either: count on the gateway.
       out.printf(
-          "  slow clients closed by the gateway: %d of %d; reading clients closed: %d%n",
-          slow.closedByServer(), slowClients, readers.closedByServer());
+          "  slow clients cut off by the gateway (%s): %.0f of %d; reading clients closed: %d%n",
+          SLOW_CLIENT_CLOSES,
+          gateway.counter(SLOW_CLIENT_CLOSES) - cutOffBefore,
+          slowClients,
+          readers.closedByServer());
       out.printf("gateway RSS at the end: %d MB%n", gateway.rssBytes() >> 20);
       out.flush();
     } finally {
@@ -178,6 +232,13 @@ public final class GatewayBenchmark implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * One measured phase. Before measuring, the writer runs for the warm-up time (the gateway's JIT,
+   * its pools and the clients' warm up) and then until the clients are caught up, that is have got
+   * all but the frames of the last 100 ms of what was offered, so that a backlog left from the
+   * start does not pass for latency; at most {@code --catch-up} long, after which the phase is
+   * measured anyway and says it never caught up.
+   */
   private void phase(
       PrintWriter out,
       String label,
@@ -187,29 +248,77 @@ public final class GatewayBenchmark implements Callable<Integer> {
       BenchClients readers)
       throws InterruptedException {
     AtomicBoolean running = new AtomicBoolean(true);
+    long started = System.nanoTime();
     Thread writer = new Thread(() -> write(producer, topic, sessionIds, running), "bench-writer");
     writer.start();
     TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
+    long slack = (long) (rate * clients / sessions / 10);
+    long catchUpDeadline = System.nanoTime() + catchUp.toNanos();
+    long behind;
+    while ((behind = offered.sum() - readers.frames()) > slack
+        && System.nanoTime() < catchUpDeadline) {
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    double warmedUp = (System.nanoTime() - started) / 1e9;
     readers.latency().reset();
     long framesBefore = readers.frames();
+    long offeredBefore = offered.sum();
     long start = System.nanoTime();
     TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     long frames = readers.frames() - framesBefore;
+    long offeredFrames = offered.sum() - offeredBefore;
     double seconds = (System.nanoTime() - start) / 1e9;
     Histogram latency = readers.latency().getIntervalHistogram();
+    long behindAtEnd = offered.sum() - readers.frames();
     running.set(false);
     writer.join();
     out.printf(
-        "%s: %.0f frames/s delivered (target ≥ 100000); e2e receivedAt → client"
-            + " p50 %.2f ms, p99 %.2f ms (target ≤ 50), p99.9 %.2f ms, max %.2f ms (n=%d)%n",
+        "%s: %.0f frames/s delivered of %.0f offered (target ≥ 100000); e2e receivedAt → client"
+            + " p50 %.2f ms, p99 %.2f ms (target ≤ 50), p99.9 %.2f ms, max %.2f ms (n=%d)%n"
+            + "  measured %.1f s after %.1f s of warm-up (%s; %d frames behind then, %d at the"
+            + " end); deliveries so far: %d gaps, %d duplicates, %d unreadable%n",
         label,
         frames / seconds,
+        offeredFrames / seconds,
         latency.getValueAtPercentile(50) / 1000d,
         latency.getValueAtPercentile(99) / 1000d,
         latency.getValueAtPercentile(99.9) / 1000d,
         latency.getMaxValue() / 1000d,
-        latency.getTotalCount());
+        latency.getTotalCount(),
+        seconds,
+        warmedUp,
+        behind > slack ? "NOT caught up, the gateway falls behind" : "caught up",
+        behind,
+        behindAtEnd,
+        readers.gaps(),
+        readers.duplicates(),
+        readers.malformed());
     out.flush();
+  }
+
+  /** The classes whose heap grew most with the idle connections, per connection. */
+  private void printGrowth(
+      PrintWriter out, Map<String, long[]> before, Map<String, long[]> after, int connections) {
+    if (histogram <= 0) {
+      return;
+    }
+    out.printf("  heap growth by class, per connection (bytes, instances):%n");
+    after.entrySet().stream()
+        .map(
+            e -> {
+              long[] was = before.getOrDefault(e.getKey(), new long[2]);
+              return Map.entry(
+                  e.getKey(), new long[] {e.getValue()[0] - was[0], e.getValue()[1] - was[1]});
+            })
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(histogram)
+        .forEach(
+            e ->
+                out.printf(
+                    "  %9.1f  %7.2f  %s%n",
+                    e.getValue()[0] / (double) connections,
+                    e.getValue()[1] / (double) connections,
+                    e.getKey()));
   }
 
   /** Open-loop: event n is due at start + n / rate, whatever happened to the ones before. */
@@ -218,8 +327,10 @@ public final class GatewayBenchmark implements Callable<Integer> {
       String topic,
       List<String> sessionIds,
       AtomicBoolean running) {
-    long[] seqs = new long[sessionIds.size()];
-    String text = "x".repeat(textBytes);
+    if (seqs == null) {
+      seqs = new long[sessionIds.size()];
+    }
+    EventTemplate template = new EventTemplate();
     double interval = 1e9 / rate;
     long start = System.nanoTime();
     for (long n = 0; running.get(); n++) {
@@ -228,28 +339,64 @@ public final class GatewayBenchmark implements Callable<Integer> {
       while ((now = System.nanoTime()) < due) {
         LockSupport.parkNanos(Math.min(due - now, 200_000));
       }
-      int s = (int) (n % sessionIds.size());
+      // Ids and seqs go on from phase to phase: a session's seq never repeats.
+      long number = written++;
+      int s = (int) (number % sessionIds.size());
       String session = sessionIds.get(s);
-      ObjectNode data = codec.mapper().createObjectNode();
-      data.put("messageId", "m-" + n);
-      data.put("text", text);
-      Instant at = Instant.now();
-      EventEnvelope event =
-          new EventEnvelope(
-              session + "-" + n,
-              EventType.MESSAGE_CHUNK,
-              ORG,
-              session,
-              "executor",
-              "sandbox/bench",
-              at,
-              data,
-              at,
-              ++seqs[s],
-              Tier.IMMEDIATE.number());
-      producer.send(new ProducerRecord<>(topic, session, codec.toBytes(event)));
+      producer.send(
+          new ProducerRecord<>(
+              topic, session, template.bytes(session, number, ++seqs[s], Instant.now())));
+      // Reading client i reads session i % sessions.
+      offered.add(clients / sessionIds.size() + (s < clients % sessionIds.size() ? 1 : 0));
     }
     producer.flush();
+  }
+
+  /**
+   * The events written: a tier-1 {@code message.chunk} as the stream processor writes it, with
+   * {@code receivedAt} the time of writing. Encoded once by the event codec with placeholders that
+   * are then filled in per event, so that the writer, in the same JVM as the clients and the
+   * broker, costs little.
+   */
+  private final class EventTemplate {
+
+    private static final String SESSION = "zzsessionzz";
+    private static final String MESSAGE = "zzmessagezz";
+    private static final long SEQ = 987_654_321_987L;
+    private static final Instant TS = Instant.ofEpochSecond(1);
+    private static final Instant RECEIVED_AT = Instant.ofEpochSecond(2);
+
+    private final String json;
+
+    EventTemplate() {
+      ObjectNode data = codec.mapper().createObjectNode();
+      data.put("messageId", MESSAGE);
+      data.put("text", "x".repeat(textBytes));
+      EventEnvelope event =
+          new EventEnvelope(
+              SESSION + "-" + MESSAGE,
+              EventType.MESSAGE_CHUNK,
+              ORG,
+              SESSION,
+              "executor",
+              "sandbox/bench",
+              TS,
+              data,
+              RECEIVED_AT,
+              SEQ,
+              Tier.IMMEDIATE.number());
+      this.json = new String(codec.toBytes(event), StandardCharsets.UTF_8);
+    }
+
+    byte[] bytes(String session, long number, long seq, Instant at) {
+      String time = at.toString();
+      return json.replace(SESSION, session)
+          .replace(MESSAGE, "m-" + number)
+          .replace(Long.toString(SEQ), Long.toString(seq))
+          .replace(TS.toString(), time)
+          .replace(RECEIVED_AT.toString(), time)
+          .getBytes(StandardCharsets.UTF_8);
+    }
   }
 
   private static Producer<String, byte[]> producer(String bootstrap) {

@@ -1,17 +1,22 @@
 package dev.agentfeed.bench.gateway;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +31,10 @@ final class GatewayProcess implements AutoCloseable {
   private static final String MAIN = "dev.agentfeed.gateway.GatewayApplication";
   private static final Pattern HEAP =
       Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.eE+-]+)$");
+
+  // " 1:  12345  678900  java.lang.String (java.base@21)": instances, bytes, class.
+  private static final Pattern HISTOGRAM_ROW =
+      Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
   private final Process process;
   private final int port;
@@ -98,6 +107,47 @@ final class GatewayProcess implements AutoCloseable {
       used += Double.parseDouble(heap.group(1));
     }
     return (long) used;
+  }
+
+  /**
+   * The gateway's heap by class (jcmd GC.class_histogram, which runs a full GC first): bytes and
+   * instances per class name.
+   */
+  Map<String, long[]> classHistogram() throws Exception {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    Map<String, long[]> histogram = new HashMap<>();
+    try (BufferedReader lines =
+        new BufferedReader(new InputStreamReader(jcmd.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        Matcher row = HISTOGRAM_ROW.matcher(line);
+        if (row.find()) {
+          histogram.put(
+              row.group(3),
+              new long[] {Long.parseLong(row.group(2)), Long.parseLong(row.group(1))});
+        }
+      }
+    }
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    return histogram;
+  }
+
+  /** The sum of a counter's series in the gateway's Prometheus metrics; 0 when it has none. */
+  double counter(String name) throws IOException, InterruptedException {
+    Matcher series =
+        Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+            .matcher(get("/actuator/prometheus").body());
+    double sum = 0;
+    while (series.find()) {
+      sum += Double.parseDouble(series.group(2));
+    }
+    return sum;
   }
 
   /** The gateway's resident set, from /proc (Linux); -1 elsewhere. */

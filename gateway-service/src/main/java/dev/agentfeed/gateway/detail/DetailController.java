@@ -4,6 +4,7 @@ import dev.agentfeed.gateway.sessions.SessionIndex;
 import dev.agentfeed.gateway.web.Problems;
 import dev.agentfeed.gateway.web.SessionAccess;
 import dev.agentfeed.model.SessionRef;
+import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,6 +24,13 @@ import org.springframework.web.bind.annotation.RestController;
 class DetailController {
 
   private static final int MAX_EVENT_ID_LENGTH = 256;
+
+  /**
+   * The gateway reads {@code feed.live} uncommitted but {@code events.enriched} committed, so a
+   * detail reference can reach a dashboard up to one processor commit (100 ms by default) before
+   * its event can be read; an event not found is looked for once more after this.
+   */
+  private static final Duration NOT_YET_COMMITTED = Duration.ofMillis(300);
 
   private final DetailLookup lookup;
   private final SessionIndex index;
@@ -48,6 +56,10 @@ class DetailController {
     SessionIndex.Entry entry =
         index.get(session).orElseThrow(() -> Problems.sessionNotFound(sessionId));
     DetailLookup.Result result = lookup.find(session, eventId, entry.summary().firstRecordAt());
+    if (result instanceof DetailLookup.Result.Missing) {
+      pause(NOT_YET_COMMITTED);
+      result = lookup.find(session, eventId, entry.summary().firstRecordAt());
+    }
     if (result instanceof DetailLookup.Result.Found found) {
       return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(found.json());
     }
@@ -58,5 +70,13 @@ class DetailController {
     throw Problems.of(
         HttpStatus.NOT_FOUND,
         "session " + sessionId + " has no event " + eventId + " in the retained history");
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

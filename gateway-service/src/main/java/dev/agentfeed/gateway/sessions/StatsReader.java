@@ -21,9 +21,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Reads the compacted {@code sessions.stats} topic (key {@code orgId/sessionId}, value the
  * session's latest stats as JSON, a tombstone when it is deleted) from the beginning into the
- * {@link SessionIndex}, then follows it. Assign-based and read_committed, like the feed reader. It
- * writes nothing. A document whose key and body disagree on the session is skipped: the key decides
- * which org may see it, and a mismatch would be a processor bug.
+ * {@link SessionIndex}, then follows it. Assign-based and read_committed: unlike {@code feed.live},
+ * whose reader drops re-emitted events by seq, stats carry no seq to fence with. It writes nothing.
+ * A document whose key and body disagree on the session is skipped: the key decides which org may
+ * see it, and a mismatch would be a processor bug.
  */
 public final class StatsReader extends TopicFollower {
 

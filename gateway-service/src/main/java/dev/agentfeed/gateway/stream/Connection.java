@@ -27,6 +27,11 @@ final class Connection implements FrameSink {
   private final boolean answers;
   private volatile long lastHeardMillis;
   private volatile Runnable onClose = () -> {};
+  // The pieces so far of a client frame that arrives in several (null between frames), and whether
+  // the rest of a frame found too long is being skipped. Only the connection's I/O events touch
+  // them, one at a time.
+  private StringBuilder partialFrame;
+  private boolean skippingFrame;
 
   Connection(
       Caller caller,
@@ -83,6 +88,44 @@ final class Connection implements FrameSink {
   /** The client sent something (a frame, a pong): it is still there. */
   void heard(long nowMillis) {
     lastHeardMillis = nowMillis;
+  }
+
+  /**
+   * Joins the pieces of a client frame that the container hands over in several, because it is
+   * longer than the container's message buffer.
+   *
+   * @return the whole frame once its last piece is in; null while pieces are still to come or the
+   *     rest of a too long frame is being skipped
+   * @throws ProtocolException {@code bad_request} once a frame grows beyond {@code maxChars}; the
+   *     rest of it is skipped
+   */
+  String assemble(String piece, boolean last, int maxChars) {
+    if (skippingFrame) {
+      skippingFrame = !last;
+      return null;
+    }
+    int length = (partialFrame == null ? 0 : partialFrame.length()) + piece.length();
+    if (length > maxChars) {
+      partialFrame = null;
+      skippingFrame = !last;
+      throw new ProtocolException(
+          ErrorCode.BAD_REQUEST,
+          "a frame may hold at most " + maxChars + " characters; this one was ignored");
+    }
+    if (partialFrame == null) {
+      if (last) {
+        // The usual case: the frame came in one piece.
+        return piece;
+      }
+      partialFrame = new StringBuilder(Math.min(maxChars, 4 * piece.length()));
+    }
+    partialFrame.append(piece);
+    if (!last) {
+      return null;
+    }
+    String frame = partialFrame.toString();
+    partialFrame = null;
+    return frame;
   }
 
   long lastHeardMillis() {

@@ -1,12 +1,22 @@
 package dev.agentfeed.gateway.stream;
 
 import dev.agentfeed.gateway.feed.FeedRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Builds the server's frames; the JSON of each is shown in docs/websocket-protocol.md. */
+/**
+ * Builds the server's frames; the JSON of each is shown in docs/websocket-protocol.md.
+ *
+ * <p>Event and batch frames are built once per record for all the subscribers that get the same
+ * frame: the subscribers of one session are served one after the other for each record, with the
+ * same cursor, so when their subscription ids are the same too (dashboards name their subscriptions
+ * alike) the last frame built is handed out again; {@link #utf8} then encodes such a shared frame
+ * once for all the connections it goes to. With ten dashboards on a session that is a tenth of the
+ * per-frame building, encoding and garbage.
+ */
 final class Frames {
 
   static final String EVENT = "event";
@@ -14,10 +24,34 @@ final class Frames {
   static final String HEARTBEAT = "heartbeat";
   static final String ERROR = "error";
 
+  // Recently encoded frames by identity hash; a power of two.
+  private static final int ENCODED_SLOTS = 256;
+
   private final JsonMapper mapper;
+  // The last event and batch frames built, with what they were built from. Immutable, so a thread
+  // that reads a stale one only misses.
+  private volatile EventMemo lastEvent;
+  private volatile BatchMemo lastBatch;
+  // Racy on purpose: an entry is immutable, and a slot read stale or overwritten is a miss.
+  private final Encoded[] encoded = new Encoded[ENCODED_SLOTS];
 
   Frames(JsonMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /**
+   * The frame's UTF-8 bytes, encoded once for a frame that {@link #event} or {@link #batch} handed
+   * to several subscribers (the same instance). The caller must not change the array.
+   */
+  byte[] utf8(String frame) {
+    int slot = System.identityHashCode(frame) & (ENCODED_SLOTS - 1);
+    Encoded entry = encoded[slot];
+    if (entry != null && entry.frame() == frame) {
+      return entry.bytes();
+    }
+    byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+    encoded[slot] = new Encoded(frame, bytes);
+    return bytes;
   }
 
   String subscribed(SubscribeRequest request, String orgId) {
@@ -81,17 +115,41 @@ final class Frames {
    * base64url, so the result is JSON.
    */
   String event(String quotedSubscriptionId, String cursor, String eventJson) {
-    return "{\"op\":\"event\",\"sub\":"
-        + quotedSubscriptionId
-        + ",\"cursor\":\""
-        + cursor
-        + "\",\"event\":"
-        + eventJson
-        + "}";
+    EventMemo last = lastEvent;
+    if (last != null
+        && last.eventJson() == eventJson
+        && last.cursor().equals(cursor)
+        && last.quotedId().equals(quotedSubscriptionId)) {
+      return last.frame();
+    }
+    String frame =
+        "{\"op\":\"event\",\"sub\":"
+            + quotedSubscriptionId
+            + ",\"cursor\":\""
+            + cursor
+            + "\",\"event\":"
+            + eventJson
+            + "}";
+    lastEvent = new EventMemo(quotedSubscriptionId, cursor, eventJson, frame);
+    return frame;
   }
 
   /** A batch of one record's tier-2 events (those the filter lets through), spliced in as-is. */
   String batch(String quotedSubscriptionId, String cursor, List<FeedRecord.Item> events) {
+    BatchMemo last = lastBatch;
+    if (last != null
+        && last.events() == events
+        && last.cursor().equals(cursor)
+        && last.quotedId().equals(quotedSubscriptionId)) {
+      return last.frame();
+    }
+    String built = buildBatch(quotedSubscriptionId, cursor, events);
+    lastBatch = new BatchMemo(quotedSubscriptionId, cursor, events, built);
+    return built;
+  }
+
+  private static String buildBatch(
+      String quotedSubscriptionId, String cursor, List<FeedRecord.Item> events) {
     StringBuilder frame =
         new StringBuilder(64 + events.stream().mapToInt(e -> e.json().length() + 1).sum());
     frame
@@ -115,6 +173,13 @@ final class Frames {
     int end = frame.indexOf('"', prefix.length());
     return frame.startsWith(prefix) && end > 0 ? frame.substring(prefix.length(), end) : "frame";
   }
+
+  private record EventMemo(String quotedId, String cursor, String eventJson, String frame) {}
+
+  private record BatchMemo(
+      String quotedId, String cursor, List<FeedRecord.Item> events, String frame) {}
+
+  private record Encoded(String frame, byte[] bytes) {}
 
   private ObjectNode frame(String op) {
     ObjectNode frame = mapper.createObjectNode();

@@ -4,6 +4,7 @@ import dev.agentfeed.gateway.feed.FeedRecord;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,12 +19,15 @@ import org.slf4j.LoggerFactory;
  * thread writes the queue to the session in order. A client that falls behind by more than the
  * buffer limit gets a {@code resync_required} error with the last cursor written to it and is
  * closed; one whose socket accepts nothing for the send-time limit is closed as stalled. The {@link
- * Transport} is a WebSocket session (Spring's {@code ConcurrentWebSocketSessionDecorator}, which
- * adds its own limits on the send in progress) or an SSE response.
+ * Transport} is a WebSocket session or an SSE response; this sender is the only thread that writes
+ * to it.
  */
 final class Outbox {
 
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
+
+  // The most frames a sender takes off the queue at once, before it writes them.
+  private static final int MAX_BATCH = 64;
 
   private enum State {
     OPEN,
@@ -42,6 +46,8 @@ final class Outbox {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean draining;
+  // Replays waiting in awaitRoom: only then does taking frames off the queue notify.
+  private int waiting;
   private volatile State state = State.OPEN;
   private Transport.Ending ending = Transport.Ending.RESYNC;
   // The cursor of the last event frame written, per subscription id.
@@ -107,11 +113,14 @@ final class Outbox {
       if (left <= 0) {
         break;
       }
+      waiting++;
       try {
         wait(Math.max(1, left / 1_000_000));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
+      } finally {
+        waiting--;
       }
     }
     return state == State.OPEN;
@@ -168,15 +177,22 @@ final class Outbox {
   private void drain() {
     // Whether frames were written since the last flush: the transport may hold them back.
     boolean unflushed = false;
+    List<Pending> batch = new ArrayList<>();
     while (true) {
-      Pending next;
       boolean resync = false;
       boolean finished = false;
       synchronized (this) {
-        next = queue.pollFirst();
-        if (next != null) {
+        // What is queued, taken in one go (up to a bound): one lock and at most one wake-up of a
+        // waiting replay per batch, not per frame.
+        Pending next;
+        while (batch.size() < MAX_BATCH && (next = queue.pollFirst()) != null) {
           queuedBytes -= next.length();
-          notifyAll();
+          batch.add(next);
+        }
+        if (!batch.isEmpty()) {
+          if (waiting > 0) {
+            notifyAll();
+          }
         } else if (!unflushed || state == State.FAILING) {
           draining = false;
           if (state == State.FAILING) {
@@ -188,7 +204,7 @@ final class Outbox {
           }
         }
       }
-      if (next == null) {
+      if (batch.isEmpty()) {
         if (unflushed && !resync) {
           // Still the only sender (draining is still set): one socket write for everything
           // written since the last flush, then look again for frames queued meanwhile.
@@ -209,14 +225,23 @@ final class Outbox {
         }
         return;
       }
-      if (!write(next)) {
-        return;
+      long chars = 0;
+      for (Pending message : batch) {
+        if (!write(message)) {
+          return;
+        }
+        chars += message.length();
+        if (message.cursor() != null) {
+          lastCursors.put(message.subscription(), message.cursor());
+        }
       }
+      long now = metrics.now();
+      for (Pending message : batch) {
+        metrics.delivered(message.events(), now);
+      }
+      metrics.written(batch.size(), chars);
+      batch.clear();
       unflushed = true;
-      metrics.written(next.json(), next.events());
-      if (next.cursor() != null) {
-        lastCursors.put(next.subscription(), next.cursor());
-      }
     }
   }
 
@@ -225,7 +250,7 @@ final class Outbox {
       session.write(message.op(), message.json(), message.cursor());
       return true;
     } catch (IOException | RuntimeException e) {
-      // The decorator's limits, a closed socket or a broken pipe: the client is gone.
+      // A closed socket, a broken pipe or the container's send timeout: the client is gone.
       log.debug("Writing to client {} failed; closing it", session.id(), e);
       close();
       closeSession(Transport.Ending.RESYNC);

@@ -28,32 +28,53 @@ class StreamConfiguration {
 
   static final String PATH = "/v1/stream";
 
-  /** The largest client frame, in characters; a larger one closes the connection (1009). */
-  static final int MAX_CLIENT_FRAME_CHARS = 4096;
+  /**
+   * The largest client frame the gateway reads, in characters. The largest legitimate one is an
+   * org-wide subscribe with a 128-character id and orgId, a cursor at the cursor codec's limit
+   * (8192 characters, enough for several hundred partitions) and 64 type patterns of 64 characters
+   * (4288 with quotes and commas): about 12,800 characters in compact JSON. 16 KiB leaves room for
+   * whitespace. A longer frame is answered with a {@code bad_request} error and ignored; the
+   * connection and its subscriptions stay.
+   */
+  static final int MAX_CLIENT_FRAME_CHARS = 16 * 1024;
 
   /**
-   * Client frames are small JSON (at most 8 KiB, see the protocol) and never binary; the
-   * container's per-connection message buffers are sized to that, which is most of what an idle
-   * connection costs.
+   * What the container decodes a client frame into, per connection, in characters. Client frames
+   * are small (a subscribe with a short cursor, a ping: a few hundred characters), so nearly all
+   * fit in one piece; the handler takes partial messages and joins the pieces of a longer frame, up
+   * to {@link #MAX_CLIENT_FRAME_CHARS}, in memory of its own that it holds only while such a frame
+   * arrives. Sizing this buffer to the largest frame instead would cost 32 KiB per connection.
+   */
+  static final int CLIENT_FRAME_BUFFER_CHARS = 1024;
+
+  /**
+   * The container's per-connection incoming message buffers, most of what an idle connection costs:
+   * the text one is {@link #CLIENT_FRAME_BUFFER_CHARS}; the binary one is at its minimum, as
+   * clients send no binary frames (one is refused: the connection closes with 1003). Ping and pong
+   * payloads use the container's separate control buffer. The outgoing buffers are not touched:
+   * they batch the frames of one write.
    */
   @Bean
   ServletServerContainerFactoryBean webSocketContainer() {
     ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-    container.setMaxTextMessageBufferSize(MAX_CLIENT_FRAME_CHARS);
+    container.setMaxTextMessageBufferSize(CLIENT_FRAME_BUFFER_CHARS);
     container.setMaxBinaryMessageBufferSize(256);
     return container;
   }
 
   /**
-   * Tomcat's per-connection socket buffers are on the heap and 8 KiB each by default; a dashboard
-   * connection sends little and gets frames that are mostly well under 4 KiB, so 4 KiB each halves
-   * what every open connection holds at no cost in throughput.
+   * Tomcat's per-connection socket buffers are on the heap, 8 KiB each by default. The read buffer
+   * only takes what a client sends: WebSocket frames are read straight into the WebSocket layer's
+   * own input buffer, and requests are small GETs and upgrades, so 1 KiB. WebSocket frames are
+   * written from the WebSocket layer's output buffer with gathering writes that bypass the write
+   * buffer, which serves HTTP responses and SSE events (one write per event, mostly under 2 KiB; a
+   * larger one takes more than one system call), so 2 KiB.
    */
   @Bean
   TomcatConnectorCustomizer smallSocketBuffers() {
     return connector -> {
-      connector.setProperty("socket.appReadBufSize", "4096");
-      connector.setProperty("socket.appWriteBufSize", "4096");
+      connector.setProperty("socket.appReadBufSize", "1024");
+      connector.setProperty("socket.appWriteBufSize", "2048");
     };
   }
 

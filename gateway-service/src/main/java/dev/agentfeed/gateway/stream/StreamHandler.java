@@ -11,14 +11,15 @@ import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The {@code /v1/stream} endpoint: reads client frames (subscribe, unsubscribe, ping) on the
- * WebSocket I/O thread and answers through the connection's outbox. A frame that cannot be served
- * gets an {@code error} frame; it never closes the connection or touches its other subscriptions.
+ * WebSocket I/O thread and answers through the connection's outbox. A frame may arrive in pieces
+ * (the container's per-connection message buffer is kept small); the pieces are joined up to a
+ * limit, and a longer frame is an error. A frame that cannot be served gets an {@code error} frame;
+ * it never closes the connection or touches its other subscriptions.
  */
 final class StreamHandler extends TextWebSocketHandler {
 
@@ -64,17 +65,12 @@ final class StreamHandler extends TextWebSocketHandler {
                 instanceof Instant at
             ? at
             : null;
-    ConcurrentWebSocketSessionDecorator decorated =
-        new ConcurrentWebSocketSessionDecorator(
-            session,
-            (int) properties.sendTimeLimit().toMillis(),
-            (int) properties.maxOutboundBuffer().toBytes());
     Connection connection =
         new Connection(
             known,
             expiresAt,
             true,
-            new WebSocketTransport(decorated),
+            new WebSocketTransport(session, frames),
             threads.senders(),
             properties.maxOutboundBuffer().toBytes(),
             frames,
@@ -95,7 +91,13 @@ final class StreamHandler extends TextWebSocketHandler {
     connection.heard(clock.millis());
     JsonNode frame = null;
     try {
-      frame = clientFrames.parse(message.getPayload());
+      String text =
+          connection.assemble(
+              message.getPayload(), message.isLast(), StreamConfiguration.MAX_CLIENT_FRAME_CHARS);
+      if (text == null) {
+        return;
+      }
+      frame = clientFrames.parse(text);
       String op = frame.get("op").stringValue();
       switch (op) {
         case "subscribe" -> subscriptions.subscribe(connection, clientFrames.subscribe(frame));
@@ -110,6 +112,15 @@ final class StreamHandler extends TextWebSocketHandler {
     } catch (ProtocolException e) {
       connection.send(frames.error(ClientFrames.idOf(frame), e.code(), e.getMessage()));
     }
+  }
+
+  /**
+   * Frames longer than the container's small message buffer arrive in pieces, which the connection
+   * joins (see {@link StreamConfiguration#CLIENT_FRAME_BUFFER_CHARS}).
+   */
+  @Override
+  public boolean supportsPartialMessages() {
+    return true;
   }
 
   @Override

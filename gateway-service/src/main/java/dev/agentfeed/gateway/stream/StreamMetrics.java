@@ -62,16 +62,26 @@ final class StreamMetrics {
             .register(meters);
   }
 
-  void written(String json, List<FeedRecord.Item> events) {
-    framesOut.increment();
-    bytesOut.increment(json.length());
-    if (events != null) {
-      long now = clock.millis();
-      for (FeedRecord.Item event : events) {
-        if (event.receivedAt() != null) {
-          latency.record(
-              Math.max(0, now - event.receivedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
-        }
+  /** The clock's time in milliseconds, to pass to {@link #delivered} for a batch of frames. */
+  long now() {
+    return clock.millis();
+  }
+
+  /** Frames written to a client, and their characters. */
+  void written(int frames, long chars) {
+    framesOut.increment(frames);
+    bytesOut.increment(chars);
+  }
+
+  /** The events of a frame written at {@code nowMillis}; null for a frame without events. */
+  void delivered(List<FeedRecord.Item> events, long nowMillis) {
+    if (events == null) {
+      return;
+    }
+    for (FeedRecord.Item event : events) {
+      if (event.receivedAt() != null) {
+        latency.record(
+            Math.max(0, nowMillis - event.receivedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
       }
     }
   }

@@ -3,6 +3,10 @@ package dev.agentfeed.gateway.stream;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -10,7 +14,6 @@ import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 
 /**
@@ -19,6 +22,15 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * {@link #flush() flushed} once the outbox has nothing more queued, so that a burst of N frames
  * costs about one socket write rather than N. The buffer is the one the container keeps for every
  * session anyway: batching adds no memory per connection.
+ *
+ * <p>Only the outbox's sender writes, one frame at a time, so frames go to the container's endpoint
+ * directly, without Spring's concurrent-send decorator: its queue and locks would cost every frame
+ * and every connection for nothing. What the decorator measured for stalled clients, how long the
+ * send in progress has been blocked, is measured here.
+ *
+ * <p>On Tomcat a frame is written as UTF-8 bytes encoded by the JDK ({@link TomcatText}): Tomcat's
+ * own {@code sendText(String)} encodes a string one character at a time, which took 40% of the
+ * gateway's CPU with 1,000 clients.
  */
 final class WebSocketTransport implements Transport {
 
@@ -28,16 +40,28 @@ final class WebSocketTransport implements Transport {
   static final CloseStatus EXPIRED_CLOSE = CloseStatus.POLICY_VIOLATION.withReason("token expired");
   static final CloseStatus IDLE_CLOSE = CloseStatus.GOING_AWAY.withReason("idle");
 
-  private final ConcurrentWebSocketSessionDecorator session;
-  // Null when the session is not a Jakarta WebSocket one, or batching could not be turned on.
-  private final RemoteEndpoint.Basic batching;
-  // When the flush in progress started (0: none): a flush is a socket write the decorator does not
-  // see, and a socket that accepts nothing must be seen as stalled during one too.
-  private volatile long flushStartedMillis;
+  private static final ByteBuffer NO_PAYLOAD = ByteBuffer.allocate(0);
 
-  WebSocketTransport(ConcurrentWebSocketSessionDecorator session) {
+  private final WebSocketSession session;
+  private final Frames frames;
+  // Tomcat's endpoint, to write frames as encoded text; null where that is not available.
+  private final TomcatText.Endpoint encodedText;
+  // Null when the session is not a Jakarta WebSocket one, or batching could not be turned on: then
+  // frames go through Spring's session, unbatched.
+  private final RemoteEndpoint.Basic remote;
+  // When the write or flush in progress started (0: none), for closeIfStalled.
+  private volatile long sendStartedMillis;
+
+  WebSocketTransport(WebSocketSession session, Frames frames) {
     this.session = session;
-    this.batching = batchingRemote(session);
+    this.frames = frames;
+    this.remote = batchingRemote(session);
+    this.encodedText = remote == null ? null : TomcatText.endpoint(remote);
+  }
+
+  /** Whether frames skip Tomcat's character encoder on this container (see {@link TomcatText}). */
+  static boolean writesEncodedText() {
+    return TomcatText.AVAILABLE;
   }
 
   private static RemoteEndpoint.Basic batchingRemote(WebSocketSession session) {
@@ -62,34 +86,49 @@ final class WebSocketTransport implements Transport {
 
   @Override
   public long bufferedBytes() {
-    return session.getBufferSize();
+    // Nothing is queued below the outbox but the container's output buffer, a few KiB.
+    return 0;
   }
 
   @Override
   public long timeSinceSendStarted() {
-    long flushStarted = flushStartedMillis;
-    long flushing = flushStarted == 0 ? 0 : System.currentTimeMillis() - flushStarted;
-    return Math.max(session.getTimeSinceSendStarted(), flushing);
+    long started = sendStartedMillis;
+    return started == 0 ? 0 : System.currentTimeMillis() - started;
   }
 
   @Override
   public void write(String op, String json, String cursor) throws IOException {
-    session.sendMessage(new TextMessage(json));
-    if (Frames.HEARTBEAT.equals(op)) {
-      // Browsers answer a protocol ping with a pong by themselves: that is how an idle dashboard
-      // shows it is still there.
-      session.sendMessage(new PingMessage());
+    sendStartedMillis = System.currentTimeMillis();
+    try {
+      if (encodedText != null) {
+        encodedText.sendText(frames.utf8(json));
+      } else if (remote != null) {
+        remote.sendText(json);
+      } else {
+        session.sendMessage(new TextMessage(json));
+      }
+      if (Frames.HEARTBEAT.equals(op)) {
+        // Browsers answer a protocol ping with a pong by themselves: that is how an idle dashboard
+        // shows it is still there.
+        if (remote != null) {
+          remote.sendPing(NO_PAYLOAD.duplicate());
+        } else {
+          session.sendMessage(new PingMessage());
+        }
+      }
+    } finally {
+      sendStartedMillis = 0;
     }
   }
 
   @Override
   public void flush() throws IOException {
-    if (batching != null && session.isOpen()) {
-      flushStartedMillis = System.currentTimeMillis();
+    if (remote != null && session.isOpen()) {
+      sendStartedMillis = System.currentTimeMillis();
       try {
-        batching.flushBatch();
+        remote.flushBatch();
       } finally {
-        flushStartedMillis = 0;
+        sendStartedMillis = 0;
       }
     }
   }
@@ -106,6 +145,107 @@ final class WebSocketTransport implements Transport {
       session.close(status);
     } catch (IOException e) {
       // Already gone: nothing to close.
+    }
+  }
+
+  /**
+   * Sends a text message whose UTF-8 bytes are already there, through Tomcat's endpoint: what its
+   * public {@code sendBytes} does, with the text opcode and the text state. Tomcat has no public
+   * way to send encoded text, and its {@code sendText} runs a per-character encoder over the
+   * string; the JDK's {@code String.getBytes} is a bulk copy for the ASCII that frames mostly are.
+   * Resolved once; where the container is not the Tomcat this was written for (another container, a
+   * Tomcat whose internals changed), {@link #AVAILABLE} is false and frames go through {@code
+   * sendText}. A test checks that it is available on the Tomcat the gateway ships with.
+   */
+  static final class TomcatText {
+
+    private static final byte OPCODE_TEXT = 1;
+    private static final MethodHandle BASE;
+    private static final MethodHandle STATE;
+    private static final MethodHandle TEXT_START;
+    private static final MethodHandle COMPLETE;
+    private static final MethodHandle SEND;
+    static final boolean AVAILABLE;
+
+    static {
+      MethodHandle base = null;
+      MethodHandle state = null;
+      MethodHandle textStart = null;
+      MethodHandle complete = null;
+      MethodHandle send = null;
+      try {
+        ClassLoader loader = WebSocketTransport.class.getClassLoader();
+        Class<?> remote =
+            Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointBase", false, loader);
+        Class<?> impl =
+            Class.forName("org.apache.tomcat.websocket.WsRemoteEndpointImplBase", false, loader);
+        Class<?> machine =
+            Class.forName(
+                "org.apache.tomcat.websocket.WsRemoteEndpointImplBase$StateMachine", false, loader);
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+        MethodType object = MethodType.methodType(Object.class, Object.class);
+        base = lookup.findGetter(remote, "base", impl).asType(object);
+        state = lookup.findGetter(impl, "stateMachine", machine).asType(object);
+        textStart =
+            lookup
+                .findVirtual(machine, "textStart", MethodType.methodType(void.class))
+                .asType(MethodType.methodType(void.class, Object.class));
+        complete =
+            lookup
+                .findVirtual(machine, "complete", MethodType.methodType(void.class, boolean.class))
+                .asType(MethodType.methodType(void.class, Object.class, boolean.class));
+        send =
+            lookup
+                .findVirtual(
+                    impl,
+                    "sendMessageBlock",
+                    MethodType.methodType(void.class, byte.class, ByteBuffer.class, boolean.class))
+                .asType(
+                    MethodType.methodType(
+                        void.class, Object.class, byte.class, ByteBuffer.class, boolean.class));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        log.info("Frames go through the container's sendText: {}", e.toString());
+        base = null;
+      }
+      BASE = base;
+      STATE = state;
+      TEXT_START = textStart;
+      COMPLETE = complete;
+      SEND = send;
+      AVAILABLE = base != null;
+    }
+
+    private TomcatText() {}
+
+    /** Tomcat's endpoint behind {@code remote}; null when it is not one. */
+    static Endpoint endpoint(RemoteEndpoint.Basic remote) {
+      if (!AVAILABLE) {
+        return null;
+      }
+      try {
+        Object endpoint = (Object) BASE.invokeExact((Object) remote);
+        return new Endpoint(endpoint, (Object) STATE.invokeExact(endpoint));
+      } catch (Throwable e) {
+        // Not a Tomcat endpoint (ClassCastException): the public API it is.
+        log.debug("No encoded text for {}", remote.getClass(), e);
+        return null;
+      }
+    }
+
+    /** One session's endpoint and the state machine that orders its messages. */
+    record Endpoint(Object endpoint, Object stateMachine) {
+
+      void sendText(byte[] utf8) throws IOException {
+        try {
+          TEXT_START.invokeExact(stateMachine);
+          SEND.invokeExact(endpoint, OPCODE_TEXT, ByteBuffer.wrap(utf8), true);
+          COMPLETE.invokeExact(stateMachine, true);
+        } catch (IOException | RuntimeException | Error e) {
+          throw e;
+        } catch (Throwable e) {
+          throw new IOException(e);
+        }
+      }
     }
   }
 }
