@@ -32,6 +32,7 @@ final class RawLoop implements AutoCloseable {
   private final Thread thread;
 
   private volatile long committed;
+  private volatile long processed;
   private volatile Exception failure;
 
   RawLoop(
@@ -49,6 +50,11 @@ final class RawLoop implements AutoCloseable {
     return this;
   }
 
+  /** Records read and sent, committed or not. */
+  long processed() {
+    return processed;
+  }
+
   /** Records whose transaction committed. */
   long committed() {
     if (failure != null) {
@@ -62,7 +68,6 @@ final class RawLoop implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = kafka.transactionalProducer("raw-loop-" + id)) {
       producer.initTransactions();
       consumer.subscribe(List.of(input));
-      long processed = 0;
       boolean open = false;
       long lastCommit = System.nanoTime();
       while (running.get()) {
