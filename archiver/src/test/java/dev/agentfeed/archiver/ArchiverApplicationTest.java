@@ -31,20 +31,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,18 +76,8 @@ class ArchiverApplicationTest {
     s3 = InProcessS3.start();
     clock = new MutableClock();
     archiver = startArchiver(GROUP);
-    producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.getBrokersAsString(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer());
-    admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
+    producer = KafkaTestBroker.producer(broker);
+    admin = KafkaTestBroker.admin(broker);
   }
 
   @AfterAll
@@ -225,7 +210,7 @@ class ArchiverApplicationTest {
     ReplayFolder folderB =
         ReplayFolder.of(new SessionRef("org-b", "ses-shared"), START.plusSeconds(1));
 
-    produce(interleave(orgA, orgB));
+    produce(TestSessions.interleave(orgA, orgB));
 
     awaitManifest(folderA);
     awaitManifest(folderB);
@@ -341,7 +326,8 @@ class ArchiverApplicationTest {
     List<EventEnvelope> events = TestSessions.completed("org-main", "ses-tx", 5, START);
     ReplayFolder folder = ReplayFolder.of(new SessionRef("org-main", "ses-tx"), START);
 
-    try (KafkaProducer<String, byte[]> transactional = transactionalProducer()) {
+    try (KafkaProducer<String, byte[]> transactional =
+        KafkaTestBroker.transactionalProducer(broker, "archiver-test-tx")) {
       transactional.initTransactions();
       transactional.beginTransaction();
       aborted.forEach(e -> transactional.send(record(e)));
@@ -419,30 +405,6 @@ class ArchiverApplicationTest {
     return new ProducerRecord<>(TOPICS.enriched(), event.sessionId(), EVENTS.toBytes(event));
   }
 
-  private static KafkaProducer<String, byte[]> transactionalProducer() {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.getBrokersAsString(),
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-            "archiver-test-tx"),
-        new StringSerializer(),
-        new ByteArraySerializer());
-  }
-
-  private static List<EventEnvelope> interleave(List<EventEnvelope> a, List<EventEnvelope> b) {
-    List<EventEnvelope> all = new ArrayList<>();
-    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
-      if (i < a.size()) {
-        all.add(a.get(i));
-      }
-      if (i < b.size()) {
-        all.add(b.get(i));
-      }
-    }
-    return all;
-  }
-
   private static List<String> jsonLines(List<EventEnvelope> events) {
     return events.stream().map(EVENTS::toJson).toList();
   }
@@ -466,10 +428,8 @@ class ArchiverApplicationTest {
     return new TopicPartition(sent.get(0).topic(), sent.get(0).partition());
   }
 
-  private static long committed(TopicPartition partition) throws Exception {
-    OffsetAndMetadata offset =
-        admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().get(partition);
-    return offset == null ? -1 : offset.offset();
+  private static long committed(TopicPartition partition) {
+    return KafkaTestBroker.committedOffset(admin, GROUP, partition);
   }
 
   private static DeadLetter awaitDeadLetter(String key) {

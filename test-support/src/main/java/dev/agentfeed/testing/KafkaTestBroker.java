@@ -1,6 +1,15 @@
 package dev.agentfeed.testing;
 
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -23,5 +32,61 @@ public final class KafkaTestBroker {
             "group.initial.rebalance.delay.ms", "0"));
     broker.afterPropertiesSet();
     return broker;
+  }
+
+  /**
+   * A producer of the pipeline's records (key sessionId as a string, value the JSON bytes) that
+   * waits for the broker's acknowledgement of every record ({@code acks=all}). The caller closes
+   * it.
+   */
+  public static KafkaProducer<String, byte[]> producer(EmbeddedKafkaBroker broker) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.getBrokersAsString(),
+            ProducerConfig.ACKS_CONFIG,
+            "all"),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /**
+   * Like {@link #producer}, with a transactional id, to write records as an exactly-once producer
+   * does (call {@code initTransactions()} first). The caller closes it.
+   */
+  public static KafkaProducer<String, byte[]> transactionalProducer(
+      EmbeddedKafkaBroker broker, String transactionalId) {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.getBrokersAsString(),
+            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+            transactionalId),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** An admin client of the broker. The caller closes it. */
+  public static Admin admin(EmbeddedKafkaBroker broker) {
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
+  }
+
+  /** The offset the consumer group committed on the partition, or -1 when none. */
+  public static long committedOffset(Admin admin, String groupId, TopicPartition partition) {
+    try {
+      OffsetAndMetadata offset =
+          admin
+              .listConsumerGroupOffsets(groupId)
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .get(partition);
+      return offset == null ? -1 : offset.offset();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read the offsets of group " + groupId, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

@@ -1,17 +1,18 @@
 package dev.agentfeed.archiver.archive;
 
 import dev.agentfeed.archiver.ArchiverProperties;
+import dev.agentfeed.archiver.replay.SessionStatus;
 import dev.agentfeed.archiver.storage.ReplayStore;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -45,23 +46,27 @@ import tools.jackson.core.JacksonException;
  * unfinished session again from its start, skips what S3 already holds and finishes it.
  *
  * <p>The S3 work of different sessions runs on {@code upload-concurrency} upload threads at once
- * (S3 is bound by round trips); the poll thread waits for each wave before it reads on.
+ * (S3 is bound by round trips) while the poll thread reads on; an event for a session whose segment
+ * is being written waits for that upload, and a session's offset stays held until the poll thread
+ * has seen its upload succeed.
  *
  * <p>Memory is bounded: past {@code max-buffered-bytes} the largest sessions spill to the spool
  * directory, and past {@code segments.max-spool-bytes} on disk the consumer pauses. A failed S3
  * call retries that session alone with backoff; other sessions go on, unless several sessions fail
- * in a row (an outage), which ends the pass. On any other failure every buffer is dropped and every
- * partition is read again from its committable offset. A revoked partition commits what is safe and
- * drops its buffers, so its next owner reads the open sessions again from their start.
+ * in a row (an outage): then no new upload starts until the last failed session's backoff has
+ * passed. On any other failure every upload under way is waited for, every buffer dropped and every
+ * partition read again from its committable offset. A revoked partition waits for the uploads under
+ * way, commits what is safe and drops its buffers, so its next owner reads the open sessions again
+ * from their start.
  */
 final class ArchiveLoop implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(ArchiveLoop.class);
 
-  /** Longest stretch of uploads between two polls, well inside {@code max.poll.interval.ms}. */
-  private static final Duration MAX_UPLOAD_PASS = Duration.ofSeconds(5);
+  /** How long a poll waits for records while uploads are under way. */
+  private static final Duration IN_FLIGHT_POLL = Duration.ofMillis(10);
 
-  /** Failures in a row, across sessions, taken for an outage: the pass stops trying. */
+  /** Failures in a row, across sessions, taken for an outage: no new upload starts for a while. */
   private static final int OUTAGE_FAILURES = 3;
 
   /** Wait after an unexpected failure before reading again. */
@@ -83,8 +88,11 @@ final class ArchiveLoop implements SmartLifecycle {
   // Owned by the loop thread (the rebalance listener runs on it too, inside poll).
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final Map<OpenSession, Job> inFlight = new HashMap<>();
   private Instant lastCommitAt;
   private boolean paused;
+  private int failedInARow;
+  private Instant outageUntil = Instant.MIN;
 
   private volatile boolean running;
   private volatile Consumer<String, byte[]> consumer;
@@ -186,6 +194,7 @@ final class ArchiveLoop implements SmartLifecycle {
           }
         }
       }
+      drain();
       commitOnStop();
     } catch (RuntimeException | Error e) {
       log.error("Archiver poll loop died", e);
@@ -193,6 +202,12 @@ final class ArchiveLoop implements SmartLifecycle {
     } finally {
       running = false;
       stats.running(false);
+      if (!inFlight.isEmpty()) {
+        // The loop died with uploads under way. They run to their end (each S3 call is bounded
+        // by the request timeout): an upload must never read a buffer while it is dropped below.
+        uploads.shutdown();
+        drain();
+      }
       writers.values().forEach(PartitionWriter::clear);
       uploads.shutdownNow();
       deadLetters.close();
@@ -210,31 +225,47 @@ final class ArchiveLoop implements SmartLifecycle {
   }
 
   private void pollOnce() {
-    ConsumerRecords<String, byte[]> records = consumer.poll(properties.pollTimeout());
+    // While uploads run, poll briefly so that finished uploads are settled (and their sessions'
+    // offsets committed) soon; otherwise wait for records as configured.
+    ConsumerRecords<String, byte[]> records =
+        consumer.poll(inFlight.isEmpty() ? properties.pollTimeout() : IN_FLIGHT_POLL);
+    boolean finishedAny = settleCompleted();
     Instant now = clock.instant();
     for (ConsumerRecord<String, byte[]> record : records) {
-      accept(record, now);
+      finishedAny |= accept(record, now);
     }
     applyMemoryBudget();
     for (PartitionWriter writer : writers.values()) {
       writer.finishIdle(now, properties.idleTimeout());
     }
-    boolean finishedAny = uploadPass();
+    submitDue();
+    finishedAny |= settleCompleted();
     if (finishedAny || !clock.instant().isBefore(lastCommitAt.plus(properties.commitInterval()))) {
       commit();
     }
   }
 
-  private void accept(ConsumerRecord<String, byte[]> record, Instant now) {
+  /**
+   * @return whether a session was finished in S3 meanwhile (its upload had to be waited for)
+   */
+  private boolean accept(ConsumerRecord<String, byte[]> record, Instant now) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
     PartitionWriter writer = writers.computeIfAbsent(partition, this::newWriter);
     EnrichedEventReader.Result result = reader.read(record);
+    boolean finishedAny = false;
     if (result instanceof EnrichedEventReader.Accepted accepted) {
+      OpenSession open = writer.open(accepted.session());
+      Job underWay = open == null ? null : inFlight.get(open);
+      if (underWay != null) {
+        // Its segment is being written from the pending events: the new event waits for it.
+        finishedAny = settle(underWay, true);
+      }
       writer.add(record.offset(), accepted.session(), accepted.event(), now);
     } else if (result instanceof EnrichedEventReader.Rejected rejected) {
       deadLetters.publish(record, rejected.reason());
       stats.deadLettered();
     }
+    return finishedAny;
   }
 
   private PartitionWriter newWriter(TopicPartition partition) {
@@ -246,65 +277,57 @@ final class ArchiveLoop implements SmartLifecycle {
   }
 
   /**
-   * Writes due segments and finishes ended sessions, oldest first, each session on its own retry
-   * schedule, until the pass has taken long enough or S3 looks down.
-   *
-   * @return whether a session was finished, so that offsets may move on
+   * Starts the S3 work of due sessions — segments due and finished sessions, oldest first, each
+   * session on its own retry schedule — while fewer than {@code upload-concurrency} are under way.
+   * Several sessions failing in a row are taken for an outage: nothing new starts until the last
+   * failed session's backoff has passed.
    */
-  private boolean uploadPass() {
-    Instant deadline = clock.instant().plus(MAX_UPLOAD_PASS);
+  private void submitDue() {
+    Instant now = clock.instant();
     long maxBytes = properties.segments().maxBytes().toBytes();
     Duration maxAge = properties.segments().maxAge();
-    List<Job> due = new ArrayList<>();
+    int concurrency = properties.uploadConcurrency();
+    boolean outage = failedInARow >= OUTAGE_FAILURES && now.isBefore(outageUntil);
     int retrying = 0;
     for (PartitionWriter writer : writers.values()) {
       for (OpenSession session : writer.workable()) {
-        Instant now = clock.instant();
+        if (session.backoff().failures() > 0) {
+          retrying++;
+        }
         boolean finishing = session.status() != null;
-        if (!finishing && !session.segmentDue(now, maxBytes, maxAge)) {
+        if (outage
+            || inFlight.size() >= concurrency
+            || inFlight.containsKey(session)
+            || (!finishing && !session.segmentDue(now, maxBytes, maxAge))
+            || !session.backoff().ready(now)) {
           continue;
         }
-        if (session.backoff().ready(now)) {
-          due.add(new Job(writer, session, finishing, new CompletableFuture<>()));
-        } else {
-          retrying++;
-        }
-      }
-    }
-    boolean finishedAny = false;
-    int failedInARow = 0;
-    int concurrency = properties.uploadConcurrency();
-    for (int from = 0; from < due.size(); from += concurrency) {
-      if (!clock.instant().isBefore(deadline) || failedInARow >= OUTAGE_FAILURES) {
-        break;
-      }
-      List<Job> wave = due.subList(from, Math.min(due.size(), from + concurrency));
-      wave.forEach(this::submit);
-      for (Job job : wave) {
-        if (settle(job)) {
-          finishedAny |= job.finishing();
-          failedInARow = 0;
-        } else {
-          retrying++;
-          failedInARow++;
-        }
+        Job job = new Job(writer, session, session.status(), new CompletableFuture<>());
+        inFlight.put(session, job);
+        submit(job);
       }
     }
     stats.retrying(retrying);
-    return finishedAny;
   }
 
-  /** One session's S3 work in an upload pass. */
+  /** One session's S3 work: a segment, or finishing the session when {@code status} is set. */
   private record Job(
       PartitionWriter writer,
       OpenSession session,
-      boolean finishing,
-      CompletableFuture<SessionArchiver.Outcome> result) {}
+      SessionStatus status,
+      CompletableFuture<SessionArchiver.Outcome> result) {
+
+    boolean finishing() {
+      return status != null;
+    }
+  }
 
   /**
    * Runs the job's S3 calls on an upload thread: sessions are independent in S3, and S3 is bound by
-   * round trips, so several at once go faster. Only that thread touches the session until the poll
-   * thread has joined the result, so the session needs no locking.
+   * round trips, so several at once go faster, and the poll thread reads on meanwhile. Until the
+   * poll thread has settled the job, only that thread touches the session's pending events and
+   * folder: the poll thread adds no event to it (it waits for the job first), spills nothing of it
+   * and drops it only after waiting for it.
    */
   private void submit(Job job) {
     uploads.execute(
@@ -317,7 +340,7 @@ final class ArchiveLoop implements SmartLifecycle {
             }
             if (job.finishing()) {
               job.result()
-                  .complete(archiver.finish(session.folder(), session.pending(), session.status()));
+                  .complete(archiver.finish(session.folder(), session.pending(), job.status()));
             } else {
               archiver.writeSegment(session.folder(), session.pending());
               job.result().complete(null);
@@ -329,40 +352,81 @@ final class ArchiveLoop implements SmartLifecycle {
   }
 
   /**
-   * Takes a job's result on the poll thread: forgets a finished session, empties a written
-   * segment's buffer, or schedules the session's next try.
+   * Settles every job that is done.
    *
-   * @return whether the work succeeded
+   * @return whether a session was finished
    */
-  private boolean settle(Job job) {
+  private boolean settleCompleted() {
+    boolean finishedAny = false;
+    for (Job job : List.copyOf(inFlight.values())) {
+      if (job.result().isDone()) {
+        finishedAny |= settle(job, true);
+      }
+    }
+    return finishedAny;
+  }
+
+  /**
+   * Waits for every job under way and settles it; before buffers are dropped (a rebalance, a
+   * rewind, stopping), so that no upload thread still touches them. Every job is waited for, even
+   * when settling another one fails.
+   */
+  private void drain() {
+    for (Job job : List.copyOf(inFlight.values())) {
+      try {
+        settle(job, false);
+      } catch (RuntimeException e) {
+        log.error("Settling the upload of session {} failed", job.session().session().key(), e);
+      }
+    }
+  }
+
+  /**
+   * Takes a job's result on the poll thread, waiting for it if need be: forgets a finished session,
+   * empties a written segment's buffer, or schedules the session's next try.
+   *
+   * @param rethrow whether a failure that is not S3's or the spool's (a bug) is thrown, so that the
+   *     loop reads everything again, or only logged (while draining)
+   * @return whether a session was finished
+   */
+  private boolean settle(Job job, boolean rethrow) {
     OpenSession session = job.session();
+    inFlight.remove(session);
     try {
       SessionArchiver.Outcome outcome = job.result().join();
       if (job.finishing()) {
         job.writer().done(session);
         stats.archived(outcome);
-        log.debug(
-            "Session {} finished ({}): {}", session.session().key(), session.status(), outcome);
+        log.debug("Session {} finished ({}): {}", session.session().key(), job.status(), outcome);
       } else {
         session.segmentWritten();
         stats.segmentWritten();
       }
       session.backoff().succeeded();
       stats.uploadSucceeded();
-      return true;
-    } catch (CompletionException wrapped) {
-      Throwable e = wrapped.getCause();
+      failedInARow = 0;
+      return job.finishing();
+    } catch (CompletionException | CancellationException wrapped) {
+      Throwable e = wrapped.getCause() == null ? wrapped : wrapped.getCause();
       if (!(e instanceof SdkException
           || e instanceof UncheckedIOException
           || e instanceof IllegalStateException
           || e instanceof JacksonException)) {
         // Not S3 or the spool: a bug; the loop reads everything again from the committed offsets.
-        throw wrapped;
+        if (rethrow) {
+          throw wrapped;
+        }
+        log.error("Writing session {} failed", session.session().key(), e);
+        return false;
       }
       // What S3 holds may have changed under the failed call: look the folder up again.
       session.folder(null);
-      session.backoff().failed(clock.instant());
+      Instant now = clock.instant();
+      session.backoff().failed(now);
       stats.uploadFailed(e.toString());
+      if (++failedInARow >= OUTAGE_FAILURES) {
+        outageUntil = now.plus(session.backoff().delay());
+      }
       // The stack trace once per session outage; then one line per attempt.
       log.warn(
           "Writing session {} from {} failed ({} in a row); keeping it, next try in {}: {}",
@@ -416,6 +480,10 @@ final class ArchiveLoop implements SmartLifecycle {
           if (memory <= budget / 2) {
             break;
           }
+          if (inFlight.containsKey(session)) {
+            // Its upload thread reads the pending events; it frees them soon anyway.
+            continue;
+          }
           long before = session.pending().memoryBytes();
           session.pending().spill(spoolDir);
           memory -= before;
@@ -450,6 +518,7 @@ final class ArchiveLoop implements SmartLifecycle {
 
   /** Drops every buffer and reads each partition again from its committable offset. */
   private void rewind() {
+    drain();
     try {
       for (PartitionWriter writer : writers.values()) {
         long safe = writer.committableOffset(consumer.position(writer.partition()));
@@ -470,11 +539,16 @@ final class ArchiveLoop implements SmartLifecycle {
     }
   }
 
-  /** Runs inside {@code poll}, on the loop thread, so no upload is under way meanwhile. */
+  /**
+   * Runs inside {@code poll}, on the loop thread; it waits for the uploads under way first, so none
+   * touches a buffer it drops.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Uploads finish first: what they finish moves the committed offsets on.
+      drain();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       for (TopicPartition partition : partitions) {
         PartitionWriter writer = writers.remove(partition);
@@ -504,6 +578,7 @@ final class ArchiveLoop implements SmartLifecycle {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      drain();
       for (TopicPartition partition : partitions) {
         PartitionWriter writer = writers.remove(partition);
         if (writer != null) {

@@ -1,12 +1,12 @@
 package dev.agentfeed.archiver.archive;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
@@ -21,7 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class ObjectLines implements Iterator<EventLine>, AutoCloseable {
 
+  private static final int BUFFER_BYTES = 64 * 1024;
+
   private final InputStream in;
+  private final byte[] buffer = new byte[BUFFER_BYTES];
+  private int position;
+  private int limit;
   private final JsonMapper mapper;
   private final String key;
   private EventLine next;
@@ -29,7 +34,7 @@ final class ObjectLines implements Iterator<EventLine>, AutoCloseable {
 
   ObjectLines(InputStream gzipped, JsonMapper mapper, String key) {
     try {
-      this.in = new BufferedInputStream(new GZIPInputStream(gzipped, 64 * 1024), 64 * 1024);
+      this.in = new GZIPInputStream(gzipped, BUFFER_BYTES);
     } catch (IOException e) {
       throw new UncheckedIOException(key + " is not a gzip object", e);
     }
@@ -69,19 +74,44 @@ final class ObjectLines implements Iterator<EventLine>, AutoCloseable {
     }
   }
 
+  /**
+   * The next line without its {@code \n}, or null at the end. Scans its own buffer rather than
+   * reading byte by byte: a 100,000-event replay has 100 MB of lines.
+   */
   private byte[] readLine() {
-    ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+    ByteArrayOutputStream partial = null;
     try {
-      for (int b = in.read(); b >= 0; b = in.read()) {
-        if (b == '\n') {
-          return line.toByteArray();
+      while (true) {
+        if (position == limit) {
+          limit = in.read(buffer, 0, buffer.length);
+          position = 0;
+          if (limit < 0) {
+            limit = 0;
+            return partial == null || partial.size() == 0 ? null : partial.toByteArray();
+          }
         }
-        line.write(b);
+        for (int i = position; i < limit; i++) {
+          if (buffer[i] == '\n') {
+            byte[] line;
+            if (partial == null) {
+              line = Arrays.copyOfRange(buffer, position, i);
+            } else {
+              partial.write(buffer, position, i - position);
+              line = partial.toByteArray();
+            }
+            position = i + 1;
+            return line;
+          }
+        }
+        if (partial == null) {
+          partial = new ByteArrayOutputStream(2 * (limit - position) + 64);
+        }
+        partial.write(buffer, position, limit - position);
+        position = limit;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + key, e);
     }
-    return line.size() == 0 ? null : line.toByteArray();
   }
 
   private EventLine parse(byte[] line) {
@@ -97,8 +127,7 @@ final class ObjectLines implements Iterator<EventLine>, AutoCloseable {
         JsonToken value = parser.nextToken();
         switch (name) {
           case "seq" -> seq = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : -1;
-          case "ts" ->
-              ts = value == JsonToken.VALUE_STRING ? Instant.parse(parser.getString()) : null;
+          case "ts" -> ts = value == JsonToken.VALUE_STRING ? instant(parser.getString()) : null;
           case "agentId" -> agentId = value == JsonToken.VALUE_STRING ? parser.getString() : null;
           default -> parser.skipChildren();
         }
@@ -110,5 +139,10 @@ final class ObjectLines implements Iterator<EventLine>, AutoCloseable {
       throw new IllegalStateException(key + " holds an event without seq");
     }
     return new EventLine(seq, ts, agentId, line);
+  }
+
+  private static Instant instant(String text) {
+    Instant canonical = IsoInstants.parseCanonical(text);
+    return canonical != null ? canonical : Instant.parse(text);
   }
 }

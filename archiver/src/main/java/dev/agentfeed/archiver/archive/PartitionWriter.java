@@ -41,6 +41,11 @@ final class PartitionWriter {
     return partition;
   }
 
+  /** The open session's entry, or null when the session is not open here. */
+  OpenSession open(SessionRef session) {
+    return open.get(session);
+  }
+
   /**
    * @return the bytes held grew by
    */

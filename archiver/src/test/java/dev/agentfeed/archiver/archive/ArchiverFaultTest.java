@@ -28,15 +28,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,23 +67,16 @@ class ArchiverFaultTest {
   static void start() {
     broker = KafkaTestBroker.start(1, TOPICS.enriched(), TOPICS.deadLetters());
     s3 = InProcessS3.start();
-    producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.getBrokersAsString(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer());
-    admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
+    producer = KafkaTestBroker.producer(broker);
+    admin = KafkaTestBroker.admin(broker);
     // Three sessions, the long one interleaved with the two short ones.
     List<EventEnvelope> a = TestSessions.completed(CRASH_ORG, "ses-a", 30, START);
     List<EventEnvelope> b = TestSessions.completed(CRASH_ORG, "ses-b", 150, START);
     List<EventEnvelope> c = TestSessions.completed(CRASH_ORG, "ses-c", 60, START.plusSeconds(40));
-    produce(Stream.of(interleave(a, b.subList(0, 60)), interleave(c, b.subList(60, 150))));
+    produce(
+        Stream.of(
+            TestSessions.interleave(a, b.subList(0, 60)),
+            TestSessions.interleave(c, b.subList(60, 150))));
     try (ConfigurableApplicationContext run =
         archiver("uninterrupted", "uninterrupted", Map.of())) {
       awaitIdle(run, "uninterrupted", 3);
@@ -296,26 +284,11 @@ class ArchiverFaultTest {
     return sent;
   }
 
-  private static List<EventEnvelope> interleave(List<EventEnvelope> a, List<EventEnvelope> b) {
-    List<EventEnvelope> all = new ArrayList<>();
-    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
-      if (i < a.size()) {
-        all.add(a.get(i));
-      }
-      if (i < b.size()) {
-        all.add(b.get(i));
-      }
-    }
-    return all;
-  }
-
   private static TopicPartition partitionOf(List<RecordMetadata> sent) {
     return new TopicPartition(sent.get(0).topic(), sent.get(0).partition());
   }
 
-  private static long committed(String group, TopicPartition partition) throws Exception {
-    OffsetAndMetadata offset =
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
-    return offset == null ? -1 : offset.offset();
+  private static long committed(String group, TopicPartition partition) {
+    return KafkaTestBroker.committedOffset(admin, group, partition);
   }
 }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
 
 class EnrichedEventReaderTest {
 
@@ -89,5 +90,87 @@ class EnrichedEventReaderTest {
             r ->
                 assertThat(r)
                     .isEqualTo("orgId or sessionId does not match [A-Za-z0-9._:-]{1,128}"));
+  }
+
+  @Test
+  void shouldDecideEveryFormOfEnvelopeAsTheCodecDoes() {
+    String canonical = codec.toJson(TestSessions.work("org-1", "ses-1", 2, START));
+    List<String> values =
+        List.of(
+            canonical,
+            with(canonical, "seq", "\"2\""),
+            with(canonical, "seq", "null"),
+            with(canonical, "seq", "2.5"),
+            with(canonical, "seq", "99999999999999999999"),
+            with(canonical, "ts", "\"2026-01-30T13:00:02+01:00\""),
+            with(canonical, "ts", "\"2026-01-30T12:00:02.5Z\""),
+            with(canonical, "ts", "\"yesterday\""),
+            with(canonical, "ts", null),
+            with(canonical, "type", "\"no.such.type\""),
+            with(canonical, "agentId", "7"),
+            with(canonical, "agentId", "null"),
+            with(canonical, "tier", "\"two\""),
+            with(canonical, "receivedAt", "\"2026-01-30T12:00:02.001Z\""),
+            with(canonical, "receivedAt", "\"later\""),
+            with(canonical, "orgId", "null"),
+            with(canonical, "data", "[]"),
+            with(canonical, "id", null),
+            canonical + " {}",
+            canonical + " ",
+            "[" + canonical + "]");
+
+    List<String> fast = values.stream().map(v -> describe(reader.read(record(bytes(v))))).toList();
+    List<String> bound = values.stream().map(v -> boundByCodec(bytes(v))).toList();
+
+    assertThat(fast).isEqualTo(bound).contains("rejected");
+  }
+
+  /** The envelope with one field's JSON replaced (or removed when null), at the end. */
+  private String with(String json, String field, String value) {
+    tools.jackson.databind.node.ObjectNode tree =
+        (tools.jackson.databind.node.ObjectNode) codec.mapper().readTree(json);
+    tree.remove(field);
+    String rest = codec.mapper().writeValueAsString(tree);
+    return value == null
+        ? rest
+        : rest.substring(0, rest.length() - 1) + ",\"" + field + "\":" + value + "}";
+  }
+
+  private static byte[] bytes(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What the reader did before it had a fast path: bind every record with the codec. */
+  private String boundByCodec(byte[] value) {
+    try {
+      EventEnvelope event = codec.fromBytes(value);
+      if (event.seq() == null || event.seq() < 1) {
+        return "rejected";
+      }
+      return List.of(
+              event.orgId(),
+              event.sessionId(),
+              event.seq(),
+              event.ts(),
+              event.type(),
+              String.valueOf(event.agentId()))
+          .toString();
+    } catch (JacksonException e) {
+      return "rejected";
+    }
+  }
+
+  private static String describe(EnrichedEventReader.Result result) {
+    if (result instanceof EnrichedEventReader.Accepted accepted) {
+      return List.of(
+              accepted.session().orgId(),
+              accepted.session().sessionId(),
+              accepted.event().seq(),
+              accepted.event().ts(),
+              accepted.event().type(),
+              String.valueOf(accepted.event().agentId()))
+          .toString();
+    }
+    return "rejected";
   }
 }

@@ -38,6 +38,20 @@ public final class TestSessions {
     return events;
   }
 
+  /** The events of two sessions taking turns, as sessions that run at once reach the topic. */
+  public static List<EventEnvelope> interleave(List<EventEnvelope> a, List<EventEnvelope> b) {
+    List<EventEnvelope> all = new ArrayList<>();
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      if (i < a.size()) {
+        all.add(a.get(i));
+      }
+      if (i < b.size()) {
+        all.add(b.get(i));
+      }
+    }
+    return all;
+  }
+
   /** Event {@code seq} of a session whose first event is at {@code start}. */
   public static EventEnvelope work(String orgId, String sessionId, long seq, Instant start) {
     ObjectNode data = CODEC.mapper().createObjectNode();
