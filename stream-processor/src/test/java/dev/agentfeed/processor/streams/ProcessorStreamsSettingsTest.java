@@ -34,17 +34,21 @@ class ProcessorStreamsSettingsTest {
 
     assertThat(settings.asMap())
         .isEqualTo(
-            Map.of(
-                "processing.guarantee", "exactly_once_v2",
-                "commit.interval.ms", 35L,
-                "producer.linger.ms", 3L,
-                "num.stream.threads", 2,
-                "replication.factor", 3,
-                "topic.min.insync.replicas", "2",
-                "deserialization.exception.handler",
-                    "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
-                "processing.exception.handler",
-                    "org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler",
-                "errors.dead.letter.queue.topic.name", "staging.events.dlq"));
+            Map.ofEntries(
+                Map.entry("processing.guarantee", "exactly_once_v2"),
+                Map.entry("commit.interval.ms", 35L),
+                Map.entry("producer.linger.ms", 3L),
+                Map.entry("producer.retry.backoff.ms", 10L),
+                Map.entry("producer.retry.backoff.max.ms", 100L),
+                Map.entry("num.stream.threads", 2),
+                Map.entry("replication.factor", 3),
+                Map.entry("topic.min.insync.replicas", "2"),
+                Map.entry(
+                    "deserialization.exception.handler",
+                    "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler"),
+                Map.entry(
+                    "processing.exception.handler",
+                    "org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler"),
+                Map.entry("errors.dead.letter.queue.topic.name", "staging.events.dlq")));
   }
 }
