@@ -5,21 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
-import dev.agentfeed.gateway.feed.FeedReader;
 import dev.agentfeed.gateway.feed.SessionPartitioner;
 import dev.agentfeed.model.DetailRef;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.Topics;
-import dev.agentfeed.testing.KafkaTestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,12 +51,12 @@ import tools.jackson.databind.node.ObjectNode;
 class DashboardProtocolTest {
 
   private static final Logger log = LoggerFactory.getLogger(DashboardProtocolTest.class);
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
   private static final String ORG_A = "proto-a";
   private static final String ORG_B = "proto-b";
   private static final int PARTITIONS = 6;
   private static final AtomicInteger SESSIONS = new AtomicInteger();
 
+  private static TestGateway running;
   private static EmbeddedKafkaBroker broker;
   private static ConfigurableApplicationContext gateway;
   private static FeedProducer feed;
@@ -73,34 +70,24 @@ class DashboardProtocolTest {
 
   @BeforeAll
   static void startGateway() {
-    broker = KafkaTestBroker.start(PARTITIONS);
-    gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET,
-                "--agentfeed.gateway.heartbeat-interval=300ms",
-                // A short tail, so that a resume from an older cursor has to read the broker.
-                "--agentfeed.gateway.tail-records=8");
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    base = URI.create("http://localhost:" + port);
-    stream = URI.create("ws://localhost:" + port + "/v1/stream");
-    feed = new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
-    tokens = new TokenMinter(SECRET, Clock.systemUTC());
-    await().atMost(StreamClient.WAIT).until(gateway.getBean(FeedReader.class)::caughtUp);
+    running =
+        TestGateway.start(
+            PARTITIONS,
+            "--agentfeed.gateway.heartbeat-interval=300ms",
+            // A short tail, so that a resume from an older cursor has to read the broker.
+            "--agentfeed.gateway.tail-records=8");
+    broker = running.broker;
+    gateway = running.context;
+    base = running.base;
+    stream = running.stream;
+    feed = running.feed;
+    tokens = running.tokens;
   }
 
   @AfterAll
   static void stopGateway() {
-    if (feed != null) {
-      feed.close();
-    }
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (broker != null) {
-      broker.destroy();
+    if (running != null) {
+      running.close();
     }
   }
 

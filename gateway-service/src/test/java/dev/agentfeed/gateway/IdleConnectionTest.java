@@ -3,20 +3,13 @@ package dev.agentfeed.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.agentfeed.common.security.Scope;
-import dev.agentfeed.common.security.TokenMinter;
-import dev.agentfeed.gateway.feed.FeedReader;
-import dev.agentfeed.testing.KafkaTestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
 /**
  * Connections that answer nothing are closed after the idle timeout, while a client that answers
@@ -25,39 +18,27 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
  */
 class IdleConnectionTest {
 
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
-
-  private static EmbeddedKafkaBroker broker;
+  private static TestGateway running;
   private static ConfigurableApplicationContext gateway;
   private static URI stream;
   private static String token;
 
   @BeforeAll
   static void startGateway() {
-    broker = KafkaTestBroker.start(2);
-    gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET,
-                "--agentfeed.gateway.heartbeat-interval=200ms",
-                "--agentfeed.gateway.idle-timeout=1500ms");
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    stream = URI.create("ws://localhost:" + port + "/v1/stream");
-    token =
-        new TokenMinter(SECRET, Clock.systemUTC())
-            .mint("idle-org", List.of(Scope.READ), null, Duration.ofMinutes(5));
-    await().atMost(StreamClient.WAIT).until(gateway.getBean(FeedReader.class)::caughtUp);
+    running =
+        TestGateway.start(
+            2,
+            "--agentfeed.gateway.heartbeat-interval=200ms",
+            "--agentfeed.gateway.idle-timeout=1500ms");
+    gateway = running.context;
+    stream = running.stream;
+    token = running.readToken("idle-org");
   }
 
   @AfterAll
   static void stopGateway() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (broker != null) {
-      broker.destroy();
+    if (running != null) {
+      running.close();
     }
   }
 

@@ -10,8 +10,6 @@ import dev.agentfeed.gateway.feed.FeedReader;
 import dev.agentfeed.gateway.feed.PartitionFeed;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
-import dev.agentfeed.model.Topics;
-import dev.agentfeed.testing.KafkaTestBroker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,11 +37,11 @@ import tools.jackson.databind.JsonNode;
  */
 class StreamEndpointTest {
 
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
   private static final String ORG_A = "org-a";
   private static final String ORG_B = "org-b";
   private static final AtomicInteger SESSIONS = new AtomicInteger();
 
+  private static TestGateway running;
   private static EmbeddedKafkaBroker broker;
   private static ConfigurableApplicationContext gateway;
   private static FeedProducer feed;
@@ -55,33 +52,24 @@ class StreamEndpointTest {
 
   @BeforeAll
   static void startGateway() {
-    broker = KafkaTestBroker.start(6);
-    gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET,
-                "--agentfeed.gateway.heartbeat-interval=300ms",
-                "--agentfeed.gateway.send-time-limit=60s",
-                // A short tail, so that replays often have to read on before they can join live.
-                "--agentfeed.gateway.tail-records=8");
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    stream = URI.create("ws://localhost:" + port + "/v1/stream");
-    feed = new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
-    tokens = new TokenMinter(SECRET, Clock.systemUTC());
+    running =
+        TestGateway.start(
+            6,
+            "--agentfeed.gateway.heartbeat-interval=300ms",
+            "--agentfeed.gateway.send-time-limit=60s",
+            // A short tail, so that replays often have to read on before they can join live.
+            "--agentfeed.gateway.tail-records=8");
+    broker = running.broker;
+    gateway = running.context;
+    stream = running.stream;
+    feed = running.feed;
+    tokens = running.tokens;
   }
 
   @AfterAll
   static void stopGateway() {
-    if (feed != null) {
-      feed.close();
-    }
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (broker != null) {
-      broker.destroy();
+    if (running != null) {
+      running.close();
     }
   }
 

@@ -1,18 +1,10 @@
 package dev.agentfeed.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.agentfeed.common.security.Scope;
-import dev.agentfeed.common.security.TokenMinter;
-import dev.agentfeed.gateway.feed.FeedReader;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
-import dev.agentfeed.model.Topics;
-import dev.agentfeed.testing.KafkaTestBroker;
 import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -20,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,11 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class WebSocketFramesTest {
 
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
   private static final String ORG = "frame-size-org";
   private static final int LIMIT = 16_384;
 
-  private static EmbeddedKafkaBroker broker;
+  private static TestGateway running;
   private static ConfigurableApplicationContext gateway;
   private static URI stream;
   private static String token;
@@ -45,32 +35,17 @@ class WebSocketFramesTest {
 
   @BeforeAll
   static void startGateway() {
-    broker = KafkaTestBroker.start(2);
-    gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET);
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    stream = URI.create("ws://localhost:" + port + "/v1/stream");
-    token =
-        new TokenMinter(SECRET, Clock.systemUTC())
-            .mint(ORG, List.of(Scope.READ), null, Duration.ofMinutes(5));
-    await().atMost(StreamClient.WAIT).until(gateway.getBean(FeedReader.class)::caughtUp);
-    feed = new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
+    running = TestGateway.start(2);
+    gateway = running.context;
+    stream = running.stream;
+    token = running.readToken(ORG);
+    feed = running.feed;
   }
 
   @AfterAll
   static void stopGateway() {
-    if (feed != null) {
-      feed.close();
-    }
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (broker != null) {
-      broker.destroy();
+    if (running != null) {
+      running.close();
     }
   }
 
