@@ -45,7 +45,8 @@ final class SessionStatsProcessor
 
   /**
    * The latest tallies as objects, so an event does not read its session's tally back from JSON;
-   * the store stays the truth (every change is written to it), this only saves the reading.
+   * the store stays the truth (every change is put to it, and the write-behind store serialises
+   * each changed tally once per commit), this only saves reading it back after a commit.
    */
   private final Map<String, SessionTally> recent =
       new LinkedHashMap<>(256, 0.75f, true) {
