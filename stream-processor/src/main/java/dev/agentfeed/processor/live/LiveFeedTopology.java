@@ -48,9 +48,13 @@ public final class LiveFeedTopology {
       ProcessorProperties settings) {
     EventCodec codec = new EventCodec();
     DetailCutter cutter = new DetailCutter(settings.detailThreshold().toBytes(), codec.mapper());
+    // In memory, backed by its changelog like any store: it only ever holds the events of open
+    // windows (at most batch-window or batch-max-bytes per session), is read only when the task
+    // starts, and a restart restores it from the compacted changelog. RocksDB would add a native
+    // write and, for every batch sent, a delete that stays in its memtable until compaction.
     StoreBuilder<KeyValueStore<String, byte[]>> batchStore =
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(BATCH_STORE), Serdes.String(), Serdes.ByteArray());
+            Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.String(), Serdes.ByteArray());
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, EventEnvelope, String, byte[]> get() {
