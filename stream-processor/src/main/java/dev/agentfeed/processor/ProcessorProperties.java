@@ -31,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  *     clock) and that saw no {@code message.completed} are dropped with a warning
  * @param rollupGrace how long after a minute ends late events still count in its rollup; the rollup
  *     of a minute is written once this has passed (stream time)
+ * @param rollupFlush how often (wall clock) each task sends its partial per-org minute counts on to
+ *     the rollup, which adds them up per org: one record per org and minute per interval rather
+ *     than one per event. A late event's lateness is judged when its partial count arrives, so keep
+ *     this well below the grace
  * @param batchWindow how long (wall clock) the tier-2 events of a session are held before they go
  *     to {@code feed.live} as one batch; a tier-1 event of the session sends the pending batch
  *     first
@@ -57,6 +61,7 @@ public record ProcessorProperties(
     DataSize diffMaxContent,
     @DurationMin(seconds = 1) Duration messageAssemblyTimeout,
     @DurationMin(millis = 0) Duration rollupGrace,
+    @DurationMin(millis = 10) Duration rollupFlush,
     @DurationMin(millis = 10) Duration batchWindow,
     DataSize batchMaxBytes,
     DataSize detailThreshold,
@@ -73,6 +78,7 @@ public record ProcessorProperties(
     messageAssemblyTimeout =
         messageAssemblyTimeout == null ? Duration.ofMinutes(2) : messageAssemblyTimeout;
     rollupGrace = rollupGrace == null ? Duration.ofSeconds(30) : rollupGrace;
+    rollupFlush = rollupFlush == null ? Duration.ofSeconds(1) : rollupFlush;
     batchWindow = batchWindow == null ? Duration.ofMillis(500) : batchWindow;
     batchMaxBytes = batchMaxBytes == null ? DataSize.ofKilobytes(256) : batchMaxBytes;
     detailThreshold = detailThreshold == null ? DataSize.ofKilobytes(2) : detailThreshold;
@@ -84,6 +90,6 @@ public record ProcessorProperties(
   /** Every setting at its default. */
   public static ProcessorProperties defaults() {
     return new ProcessorProperties(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -9,8 +9,11 @@ import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The running counts of one org's minute, as kept in the window store: with the sets of sessions
- * and files seen, which the published {@link OrgMinute} only counts. Mutable, stored as JSON.
+ * The running counts of one org's minute: a task's partial counts (in the partials store, then on
+ * the repartition topic) and their sum over all tasks (in the window store). With the sets of
+ * sessions and files seen, which the published {@link OrgMinute} only counts, so that partial
+ * counts add up without counting a session twice, and the latest record timestamp counted, which a
+ * partial count travels with. Mutable, stored as JSON.
  */
 @JsonAutoDetect(
     fieldVisibility = Visibility.ANY,
@@ -26,8 +29,11 @@ final class MinuteTally {
   private long fileChanges;
   private long linesAdded;
   private long linesRemoved;
+  private long latestRecordAt = Long.MIN_VALUE;
 
-  MinuteTally add(EventEnvelope event) {
+  /** Counts {@code event}, whose record timestamp is {@code recordAt}. */
+  MinuteTally add(EventEnvelope event, long recordAt) {
+    latestRecordAt = Math.max(latestRecordAt, recordAt);
     events++;
     sessions.add(event.sessionId());
     JsonNode data = event.data();
@@ -49,6 +55,25 @@ final class MinuteTally {
       linesRemoved += data.path("linesRemoved").asLong(0);
     }
     return this;
+  }
+
+  /** Adds {@code other}'s counts, of the same org and minute. */
+  MinuteTally merge(MinuteTally other) {
+    latestRecordAt = Math.max(latestRecordAt, other.latestRecordAt);
+    events += other.events;
+    sessions.addAll(other.sessions);
+    toolCalls += other.toolCalls;
+    toolFailures += other.toolFailures;
+    files.addAll(other.files);
+    fileChanges += other.fileChanges;
+    linesAdded += other.linesAdded;
+    linesRemoved += other.linesRemoved;
+    return this;
+  }
+
+  /** The latest record timestamp of the events counted. */
+  long latestRecordAt() {
+    return latestRecordAt;
   }
 
   OrgMinute view(String orgId, Instant windowStart, Instant windowEnd) {

@@ -63,6 +63,7 @@ class ExactlyOnceAfterCrashIntegrationTest {
   private static final List<String> ORGS = List.of("org-a", "org-b");
   private static final int SESSIONS_PER_ORG = 2;
   private static final int EVENTS_PER_SESSION = 400;
+  private static final Duration ROLLUP_FLUSH = Duration.ofMillis(200);
 
   @TempDir private Path workDir;
 
@@ -126,8 +127,10 @@ class ExactlyOnceAfterCrashIntegrationTest {
     assertThat(readEvents(TOPICS.enriched(), false, events.size())).isEqualTo(expected);
     assertThat(readEvents(TOPICS.feedLive(), true, events.size())).isEqualTo(expected);
     assertThat(latestStats()).isEqualTo(expectedStats());
-    // Only now, with every event through the rollup's repartition topic: a closer processed ahead
-    // of another raw partition's backlog would close the minute before those events count.
+    // Only now, with every event counted and its task's partial count sent on (within one flush
+    // interval of its commit): a closer sent on ahead of another task's partial count, or of
+    // another raw partition's backlog, would close the minute before those events count.
+    await().pollDelay(ROLLUP_FLUSH.multipliedBy(10)).until(() -> true);
     for (String org : ORGS) {
       produce(event(org, "closer-" + org, "closer", EventType.LOG, minute.plusSeconds(150)));
     }
@@ -216,6 +219,7 @@ class ExactlyOnceAfterCrashIntegrationTest {
             "--server.port=0",
             "--agentfeed.topics.partitions=3",
             "--agentfeed.processor.stats-interval=200ms",
+            "--agentfeed.processor.rollup-flush=" + ROLLUP_FLUSH.toMillis() + "ms",
             // The killed instance leaves the group only when its session times out: keep it short.
             "--spring.kafka.streams.properties.session.timeout.ms=6000");
     command.redirectErrorStream(true);

@@ -74,13 +74,12 @@ class PipelineTopologyTest {
             "live-batcher",
             "message-assembler",
             "org-minute-aggregate",
-            "org-minute-by-org-repartition-filter",
-            "org-minute-by-org-repartition-sink",
-            "org-minute-by-org-repartition-source",
             "org-minute-final",
             "org-minute-out",
-            "org-minute-rekey",
-            "org-minute-slim",
+            "org-minute-partials",
+            "org-minute-partials-repartition-filter",
+            "org-minute-partials-repartition-sink",
+            "org-minute-partials-repartition-source",
             "org-minute-to-stream",
             "org-minute-unwindow",
             "raw-events",
@@ -99,6 +98,7 @@ class PipelineTopologyTest {
             "message-activity-store",
             "message-chunks-store",
             "org-minute-final-store",
+            "org-minute-partials-store",
             "org-minute-store",
             "session-seq-store",
             "session-start-store",
@@ -114,6 +114,6 @@ class PipelineTopologyTest {
             "agentfeed.feed.live",
             "agentfeed.sessions.stats",
             "agentfeed.stats.org-minute",
-            "org-minute-by-org-repartition");
+            "org-minute-partials-repartition");
   }
 }

@@ -5,9 +5,9 @@ import static dev.agentfeed.processor.testing.TestPipeline.event;
 import static dev.agentfeed.processor.testing.TestPipeline.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.processor.testing.TopologyTestBase;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
@@ -78,11 +78,61 @@ class OrgMinuteRollupTopologyTest extends TopologyTestBase {
                     + "'filesEdited':0,'fileChanges':0,'linesAdded':0,'linesRemoved':0"));
   }
 
+  /** Pipes an event and lets the default flush interval (1 s) pass, so its count is sent on. */
   private void pipe(
       int second, String org, String session, String id, EventType type, String data) {
+    pipeInSameFlush(second, org, session, id, type, data);
+    pipeline.advanceWallClock(Duration.ofSeconds(1));
+  }
+
+  private void pipeInSameFlush(
+      int second, String org, String session, String id, EventType type, String data) {
     Instant at = T0.plusSeconds(second);
-    EventEnvelope event = event(org, session, id, type, at, data);
-    pipeline.pipeAt(at, event);
+    pipeline.pipeAt(at, event(org, session, id, type, at, data));
+  }
+
+  @Test
+  void shouldAddUpTheCountsOfOneFlushIntervalOnce() {
+    pipeInSameFlush(
+        5,
+        "org-a",
+        "ses-1",
+        "e1",
+        EventType.TOOL_COMPLETED,
+        "{'toolId':'t1','toolName':'Read','success':false}");
+    pipeInSameFlush(6, "org-a", "ses-2", "e2", EventType.LOG, "{'message':'x'}");
+    pipeInSameFlush(7, "org-a", "ses-1", "e3", EventType.LOG, "{'message':'y'}");
+    pipeline.advanceWallClock(Duration.ofSeconds(1));
+    pipeInSameFlush(12, "org-a", "ses-3", "e4", EventType.LOG, "{'message':'z'}");
+    pipeline.advanceWallClock(Duration.ofSeconds(1));
+    pipe(95, "org-a", "ses-1", "e5", EventType.LOG, "{'message':'closes minute 0'}");
+
+    assertThat(pipeline.orgMinutes())
+        .containsExactly(
+            minute(
+                "org-a",
+                0,
+                "'events':4,'sessionsActive':3,'toolCalls':1,'toolFailures':1,"
+                    + "'filesEdited':0,'fileChanges':0,'linesAdded':0,'linesRemoved':0"));
+  }
+
+  @Test
+  void shouldJudgeALateEventWhenItsFlushSendsItOldestMinuteFirst() {
+    pipe(10, "org-a", "ses-1", "e1", EventType.LOG, "{'message':'x'}");
+    pipe(85, "org-a", "ses-1", "e2", EventType.LOG, "{'message':'y'}");
+    // Within one flush: an event that moves the stream past minute 0's grace, then one of minute
+    // 0. Minute 0's partial count is sent first, so the late event still counts.
+    pipeInSameFlush(95, "org-a", "ses-1", "e3", EventType.LOG, "{'message':'closes minute 0'}");
+    pipeInSameFlush(50, "org-a", "ses-2", "e4", EventType.LOG, "{'message':'late'}");
+    pipeline.advanceWallClock(Duration.ofSeconds(1));
+
+    assertThat(pipeline.orgMinutes())
+        .containsExactly(
+            minute(
+                "org-a",
+                0,
+                "'events':2,'sessionsActive':2,'toolCalls':0,'toolFailures':0,"
+                    + "'filesEdited':0,'fileChanges':0,'linesAdded':0,'linesRemoved':0"));
   }
 
   private static KeyValue<String, JsonNode> minute(String org, int minute, String counts) {

@@ -28,6 +28,7 @@ class ProcessorStreamsSettingsTest {
                 null,
                 null,
                 null,
+                null,
                 null),
             new TopicsProperties("staging.", 12, (short) 3, true),
             new Topics("staging."));
