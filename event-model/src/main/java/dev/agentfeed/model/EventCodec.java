@@ -1,11 +1,13 @@
 package dev.agentfeed.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 /**
  * The one JSON codec of the pipeline. Envelopes are written without null fields and with ISO-8601
@@ -22,6 +24,9 @@ public final class EventCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .addModule(
+                new SimpleModule("canonical-instants")
+                    .addDeserializer(Instant.class, new CanonicalInstantDeserializer()))
             .changeDefaultPropertyInclusion(
                 incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL))
             .build();

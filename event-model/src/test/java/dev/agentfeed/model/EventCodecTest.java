@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.agentfeed.model.payload.ToolCompleted;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 class EventCodecTest {
@@ -82,5 +85,38 @@ class EventCodecTest {
     SessionRef ref = new SessionRef("org-1", "ses:1");
 
     assertThat(SessionRef.parseKey(ref.key())).isEqualTo(ref);
+  }
+
+  @Test
+  void shouldReadEveryInstantFormAsJacksonItselfDoes() {
+    JsonMapper jackson = JsonMapper.builder().build();
+    List<String> values =
+        List.of(
+            "\"2026-01-30T12:00:00Z\"",
+            "\"2026-01-30T12:00:00.123Z\"",
+            "\"2026-01-30T12:00:00.123456789Z\"",
+            "\"1969-12-31T23:59:59.999Z\"",
+            "\"2026-01-30T12:00:00+01:00\"",
+            "\"2026-01-30T12:00:00.1234567890Z\"",
+            "\"2026-01-30T23:59:60Z\"",
+            "\"2026-02-30T12:00:00Z\"",
+            "\"2026-01-30 12:00:00Z\"",
+            "\"yesterday\"",
+            "\"\"",
+            "1769774400",
+            "1769774400.5",
+            "true",
+            "null");
+
+    assertThat(values.stream().map(value -> readInstant(codec.mapper(), value)).toList())
+        .isEqualTo(values.stream().map(value -> readInstant(jackson, value)).toList());
+  }
+
+  private static String readInstant(JsonMapper mapper, String json) {
+    try {
+      return String.valueOf(mapper.readValue(json, Instant.class));
+    } catch (JacksonException e) {
+      return e.getClass().getSimpleName() + ": " + e.getOriginalMessage();
+    }
   }
 }

@@ -4,6 +4,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.Ids;
+import dev.agentfeed.model.IsoInstants;
 import dev.agentfeed.model.SessionRef;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

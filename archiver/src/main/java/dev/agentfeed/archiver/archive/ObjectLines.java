@@ -1,5 +1,6 @@
 package dev.agentfeed.archiver.archive;
 
+import dev.agentfeed.model.IsoInstants;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

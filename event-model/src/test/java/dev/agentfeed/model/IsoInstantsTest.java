@@ -1,4 +1,4 @@
-package dev.agentfeed.archiver.archive;
+package dev.agentfeed.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

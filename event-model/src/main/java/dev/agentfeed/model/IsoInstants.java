@@ -1,4 +1,4 @@
-package dev.agentfeed.archiver.archive;
+package dev.agentfeed.model;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -7,9 +7,10 @@ import java.time.LocalDate;
 /**
  * Reads the one instant form the pipeline writes ({@code 2026-01-30T12:00:00.123Z}: UTC, 0 to 9
  * fraction digits) without {@code DateTimeFormatter}, which cost the archiver a third of its
- * per-event parsing time. Anything else is left to the caller's full parser.
+ * per-event parsing time and the stream processor half of its envelope parsing. Anything else is
+ * left to the caller's full parser.
  */
-final class IsoInstants {
+public final class IsoInstants {
 
   private static final int[] SCALE = {
     1, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1
@@ -21,7 +22,7 @@ final class IsoInstants {
    * @return the instant, or null when the text is not in the pipeline's form (it may still be an
    *     instant {@link Instant#parse} reads, such as one with an offset)
    */
-  static Instant parseCanonical(String text) {
+  public static Instant parseCanonical(String text) {
     int length = text.length();
     if (length < 20
         || length == 21
