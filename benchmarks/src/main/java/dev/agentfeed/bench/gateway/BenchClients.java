@@ -1,48 +1,63 @@
 package dev.agentfeed.bench.gateway;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Recorder;
 
 /**
- * Dashboards for the benchmark: WebSocket clients (the JDK's, spread over several HTTP clients so
- * that one selector thread is not the limit), each subscribed live to one session. A normal client
- * reads everything, records per event frame the time from the event's {@code receivedAt} to its
- * arrival, and checks that its events follow on seq by seq (no gap, no duplicate); a slow one reads
- * one frame and then nothing more.
+ * Dashboards for the benchmark: Netty WebSocket clients (RFC 6455 handshake with the bearer token,
+ * then {@link DashboardHandler}), all of them on a few event-loop threads so that the clients cost
+ * the gateway's machine little, each subscribed to one session (or the whole organisation). A
+ * normal client reads everything; a slow one stops reading after its {@code subscribed} frame.
  */
 final class BenchClients implements AutoCloseable {
 
-  private static final String SUBSCRIBED = "{\"op\":\"subscribed\"";
-  private static final String EVENT = "{\"op\":\"event\"";
-  private static final String RECEIVED_AT = "\"receivedAt\":\"";
-  private static final String SEQ = "\"seq\":";
+  /** The name prefix of the clients' event-loop threads, by which their CPU time is told apart. */
+  static final String THREAD_PREFIX = "bench-ws";
 
-  private final List<WebSocket> sockets = new ArrayList<>();
-  private final List<HttpClient> https = new ArrayList<>();
-  private final LongAdder frames = new LongAdder();
-  private final LongAdder gaps = new LongAdder();
-  private final LongAdder duplicates = new LongAdder();
-  private final LongAdder malformed = new LongAdder();
-  private final AtomicInteger closedByServer = new AtomicInteger();
-  private final Recorder latencyMicros = new Recorder(TimeUnit.MINUTES.toMicros(1), 3);
+  // Connections opened at once: enough to connect 1,000 quickly, few enough not to swamp the
+  // gateway's accept queue and handshake.
+  private static final int CONNECT_BATCH = 100;
+  private static final int MAX_MESSAGE_BYTES = 16 << 20;
 
-  BenchClients(int httpClients) {
-    for (int i = 0; i < httpClients; i++) {
-      https.add(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build());
-    }
+  private final EventLoopGroup loops;
+  // Pooled heap buffers for the frames: EventFrames reads a frame's array in place.
+  private final ByteBufAllocator allocator = new PooledByteBufAllocator(false);
+  private final List<Channel> channels = new ArrayList<>();
+  private final Deliveries deliveries = new Deliveries();
+
+  BenchClients(int threads, String name) {
+    this.loops =
+        new MultiThreadIoEventLoopGroup(
+            threads,
+            new DefaultThreadFactory(THREAD_PREFIX + "-" + name, true),
+            NioIoHandler.newFactory());
   }
 
   /**
@@ -58,255 +73,115 @@ final class BenchClients implements AutoCloseable {
       boolean slow,
       boolean orgWide)
       throws InterruptedException {
-    CountDownLatch subscribed = new CountDownLatch(count);
-    List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
+    HttpHeaders headers =
+        new DefaultHttpHeaders().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+    WebSocketClientProtocolConfig protocol =
+        WebSocketClientProtocolConfig.newBuilder()
+            .webSocketUri(uri)
+            .version(WebSocketVersion.V13)
+            .customHeaders(headers)
+            .maxFramePayloadLength(MAX_MESSAGE_BYTES)
+            // The close frame is the dashboard's to count and answer.
+            .handleCloseFrames(false)
+            // Browsers send an Origin; the JDK's client, which this replaces, did not.
+            .generateOriginHeader(false)
+            .handshakeTimeoutMillis(TimeUnit.SECONDS.toMillis(30))
+            // EventFrames checks the UTF-8 of event frames, at a fraction of the cost.
+            .withUTF8Validator(false)
+            .build();
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(loops)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, allocator)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TimeUnit.SECONDS.toMillis(30));
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String session = sessions.get((first + i) % sessions.size());
-      HttpClient http = https.get(i % https.size());
-      pending.add(
-          http.newWebSocketBuilder()
-              .header("Authorization", "Bearer " + token)
-              .buildAsync(uri, new Listener(subscribed, slow))
-              .thenApply(
-                  ws -> {
-                    ws.sendText(
-                        orgWide
-                            ? "{\"op\":\"subscribe\",\"id\":\"s\",\"orgWide\":true,\"from\":\"live\"}"
-                            : "{\"op\":\"subscribe\",\"id\":\"s\",\"sessionId\":\""
-                                + session
-                                + "\",\"from\":\"live\"}",
-                        true);
-                    return ws;
-                  }));
-      if (pending.size() >= 100) {
-        pending.forEach(f -> sockets.add(f.join()));
-        pending.clear();
+      String subscribe =
+          orgWide
+              ? "{\"op\":\"subscribe\",\"id\":\"s\",\"orgWide\":true,\"from\":\"live\"}"
+              : "{\"op\":\"subscribe\",\"id\":\"s\",\"sessionId\":\""
+                  + session
+                  + "\",\"from\":\"live\"}";
+      CompletableFuture<Void> subscribed = new CompletableFuture<>();
+      Channel channel =
+          bootstrap
+              .clone()
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              new HttpClientCodec(),
+                              new HttpObjectAggregator(64 * 1024),
+                              new WebSocketClientProtocolHandler(protocol),
+                              new WebSocketFrameAggregator(MAX_MESSAGE_BYTES),
+                              new DashboardHandler(subscribe, slow, deliveries, subscribed));
+                    }
+                  })
+              .connect(uri.getHost(), uri.getPort())
+              .addListener(
+                  f -> {
+                    if (!f.isSuccess()) {
+                      subscribed.completeExceptionally(f.cause());
+                    }
+                  })
+              .channel();
+      channels.add(channel);
+      pending.add(subscribed);
+      if (pending.size() >= CONNECT_BATCH) {
+        awaitSubscribed(pending);
       }
     }
-    pending.forEach(f -> sockets.add(f.join()));
-    if (!subscribed.await(2, TimeUnit.MINUTES)) {
-      throw new IllegalStateException(subscribed.getCount() + " clients were never subscribed");
+    awaitSubscribed(pending);
+  }
+
+  private static void awaitSubscribed(List<CompletableFuture<Void>> pending)
+      throws InterruptedException {
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a client could not connect and subscribe", e.getCause());
+    } catch (TimeoutException e) {
+      long waiting = pending.stream().filter(f -> !f.isDone()).count();
+      throw new IllegalStateException(waiting + " clients were never subscribed", e);
     }
+    pending.clear();
   }
 
   long frames() {
-    return frames.sum();
+    return deliveries.frames();
   }
 
   /** Events that skipped over seqs the client never got. */
   long gaps() {
-    return gaps.sum();
+    return deliveries.gaps();
   }
 
   /** Events that repeated or went back to a seq the client had already got. */
   long duplicates() {
-    return duplicates.sum();
+    return deliveries.duplicates();
   }
 
   /** Event frames without a readable receivedAt and seq. */
   long malformed() {
-    return malformed.sum();
+    return deliveries.malformed();
   }
 
-  int closedByServer() {
-    return closedByServer.get();
+  long closedByServer() {
+    return deliveries.closedByServer();
   }
 
   Recorder latency() {
-    return latencyMicros;
+    return deliveries.latency();
   }
 
   @Override
-  public void close() {
-    for (WebSocket socket : sockets) {
-      socket.abort();
-    }
-    // HttpClient has no close() before Java 21; its threads end with the clients.
-    https.clear();
-  }
-
-  private final class Listener implements WebSocket.Listener {
-
-    private final CountDownLatch subscribed;
-    private final boolean slow;
-    // Pieces of a frame that came in several; most come in one and skip it.
-    private final StringBuilder partial = new StringBuilder();
-    private boolean counted;
-    // The seq of the last event received: a live subscription's events must follow on by one.
-    private long lastSeq = -1;
-
-    Listener(CountDownLatch subscribed, boolean slow) {
-      this.subscribed = subscribed;
-      this.slow = slow;
-    }
-
-    @Override
-    public void onOpen(WebSocket webSocket) {
-      webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-      if (!last) {
-        partial.append(data);
-      } else {
-        CharSequence frame = data;
-        if (partial.length() > 0) {
-          frame = partial.append(data).toString();
-          partial.setLength(0);
-        }
-        if (!counted && startsWith(frame, SUBSCRIBED)) {
-          counted = true;
-          subscribed.countDown();
-          // A slow client stops here: the server's buffer for it fills up.
-          if (slow) {
-            return null;
-          }
-        } else if (startsWith(frame, EVENT)) {
-          frames.increment();
-          onEvent(frame);
-        }
-      }
-      if (!slow || !counted) {
-        webSocket.request(1);
-      }
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-      closedByServer.incrementAndGet();
-      return null;
-    }
-
-    /**
-     * Records the latency and checks the order. Only the two fields needed are read, in place: a
-     * full JSON parse per frame would make the clients, on the gateway's cores, the bottleneck.
-     */
-    private void onEvent(CharSequence frame) {
-      long nowMicros = nowMicros();
-      // Both fields follow the event's data, near the end of the frame: look from there.
-      int at = lastIndexOf(frame, RECEIVED_AT);
-      if (at < 0) {
-        malformed.increment();
-        return;
-      }
-      long receivedAtMicros = parseInstantMicros(frame, at + RECEIVED_AT.length());
-      int seqAt = indexOf(frame, SEQ, at);
-      if (receivedAtMicros < 0 || seqAt < 0) {
-        malformed.increment();
-        return;
-      }
-      long seq = parseLong(frame, seqAt + SEQ.length());
-      if (lastSeq >= 0 && seq != lastSeq + 1) {
-        if (seq <= lastSeq) {
-          duplicates.increment();
-        } else {
-          gaps.increment();
-        }
-      }
-      lastSeq = Math.max(lastSeq, seq);
-      long micros = nowMicros - receivedAtMicros;
-      latencyMicros.recordValue(Math.max(0, Math.min(micros, TimeUnit.MINUTES.toMicros(1))));
-    }
-  }
-
-  private static long nowMicros() {
-    Instant now = Instant.now();
-    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-  }
-
-  private static boolean startsWith(CharSequence text, String prefix) {
-    if (text.length() < prefix.length()) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length(); i++) {
-      if (text.charAt(i) != prefix.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int indexOf(CharSequence text, String needle, int from) {
-    int last = text.length() - needle.length();
-    char first = needle.charAt(0);
-    for (int i = from; i <= last; i++) {
-      if (text.charAt(i) != first) {
-        continue;
-      }
-      int j = 1;
-      while (j < needle.length() && text.charAt(i + j) == needle.charAt(j)) {
-        j++;
-      }
-      if (j == needle.length()) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static int lastIndexOf(CharSequence text, String needle) {
-    for (int i = text.length() - needle.length(); i >= 0; i--) {
-      int j = 0;
-      while (j < needle.length() && text.charAt(i + j) == needle.charAt(j)) {
-        j++;
-      }
-      if (j == needle.length()) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static long parseLong(CharSequence text, int at) {
-    long value = 0;
-    for (int i = at; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
-      value = value * 10 + (text.charAt(i) - '0');
-    }
-    return value;
-  }
-
-  /**
-   * An ISO-8601 UTC instant as Jackson writes it ({@code 2026-11-24T06:11:18.016123Z}, fraction
-   * optional) in microseconds since the epoch, without {@code Instant.parse}'s formatter; -1 when
-   * it is not one.
-   */
-  static long parseInstantMicros(CharSequence text, int at) {
-    if (text.length() < at + 20
-        || text.charAt(at + 4) != '-'
-        || text.charAt(at + 10) != 'T'
-        || text.charAt(at + 13) != ':') {
-      return -1;
-    }
-    long day =
-        LocalDate.of(
-                (int) digits(text, at, 4),
-                (int) digits(text, at + 5, 2),
-                (int) digits(text, at + 8, 2))
-            .toEpochDay();
-    long seconds =
-        day * 86_400
-            + digits(text, at + 11, 2) * 3600
-            + digits(text, at + 14, 2) * 60
-            + digits(text, at + 17, 2);
-    long micros = 0;
-    int i = at + 19;
-    if (text.charAt(i) == '.') {
-      int scale = 100_000;
-      for (i++; i < text.length() && Character.isDigit(text.charAt(i)); i++) {
-        micros += (text.charAt(i) - '0') * scale;
-        scale /= 10;
-      }
-    }
-    return i < text.length() && text.charAt(i) == 'Z' ? seconds * 1_000_000 + micros : -1;
-  }
-
-  private static long digits(CharSequence text, int at, int count) {
-    long value = 0;
-    for (int i = at; i < at + count; i++) {
-      value = value * 10 + (text.charAt(i) - '0');
-    }
-    return value;
+  public void close() throws InterruptedException {
+    channels.forEach(Channel::close);
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
   }
 }

@@ -3,14 +3,10 @@ package dev.agentfeed.bench.gateway;
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
 import dev.agentfeed.model.EventCodec;
-import dev.agentfeed.model.EventEnvelope;
-import dev.agentfeed.model.EventType;
-import dev.agentfeed.model.Tier;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.testing.KafkaTestBroker;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +32,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One gateway (in a JVM of its own) under many WebSocket dashboards: N clients spread over S
@@ -45,7 +40,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Prints the gateway's heap and RSS per idle connection, then delivered frames/s and the latency
  * from {@code receivedAt} to a client's receipt (p50/p99/p99.9), once with every client reading and
  * once with slow clients added that read nothing: they must be cut off while the others keep their
- * figures.
+ * figures. The clients (Netty, on one event-loop thread by default), the writer and, with {@code
+ * --embedded-kafka}, the broker share this JVM and the machine's cores with the gateway, so each
+ * phase also prints where the CPU went and how often the broker was asked to produce and fetch.
  */
 @Command(
     name = "gateway",
@@ -56,7 +53,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class GatewayBenchmark implements Callable<Integer> {
 
   private static final String ORG = "bench";
-  private static final String SLOW_CLIENT_CLOSES = "agentfeed_gateway_slow_client_closes_total";
+  static final String SLOW_CLIENT_CLOSES = "agentfeed_gateway_slow_client_closes_total";
+  // The stream processor writes feed.live with linger 2 ms: 1 ms here is no kinder to the figure.
+  private static final int WRITER_LINGER_MS = 1;
 
   @Spec CommandSpec spec;
 
@@ -108,8 +107,15 @@ public final class GatewayBenchmark implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "PT20S", description = "measured time per phase")
   Duration duration;
 
-  @Option(names = "--http-clients", defaultValue = "8", description = "client-side selectors")
-  int httpClients;
+  @Option(
+      names = "--client-threads",
+      defaultValue = "1",
+      paramLabel = "<threads>",
+      description =
+          "event-loop threads of the reading clients' Netty WebSocket connections (all clients"
+              + " share them; the slow clients have one of their own; default: 1). Replaces"
+              + " --http-clients of the JDK-client version.")
+  int clientThreads;
 
   @Option(
       names = "--histogram",
@@ -123,8 +129,9 @@ public final class GatewayBenchmark implements Callable<Integer> {
   private final EventCodec codec = new EventCodec();
   // Frames written for the reading clients so far, over all phases: what they should have got.
   private final LongAdder offered = new LongAdder();
-  // Events written so far and the last seq per session, over all phases (one writer at a time).
-  private long written;
+  // Events written so far and the last seq per session, over all phases (one writer at a time;
+  // volatile so that the benchmark's thread reads the count mid-phase).
+  private volatile long written;
   private long[] seqs;
 
   @Override
@@ -139,7 +146,10 @@ public final class GatewayBenchmark implements Callable<Integer> {
         IntStream.range(0, sessions).mapToObj(i -> "ses-" + run + "-" + i).toList();
     out.printf(
         "agentfeed gateway benchmark: %d clients over %d sessions (+%d slow), %.0f events/s"
-            + " (%.0f frames/s offered), %d-byte texts, %d partitions, Kafka %s, topics %s*%n",
+            + " (%.0f frames/s offered), %d-byte texts, %d partitions, topics %s*%n"
+            + "  configuration: %s; writer in this JVM (linger %d ms, acks=all, receivedAt stamped"
+            + " before send); gateway in a child JVM (%s); clients in this JVM: Netty WebSocket,"
+            + " %d event-loop thread(s) for the %d reading clients%n",
         clients,
         sessions,
         slowClients,
@@ -147,8 +157,14 @@ public final class GatewayBenchmark implements Callable<Integer> {
         rate * clients / sessions,
         textBytes,
         partitions,
-        kafka,
-        topics.prefix());
+        topics.prefix(),
+        broker != null
+            ? "embedded Kafka broker in this JVM at " + kafka + " (--embedded-kafka)"
+            : "external Kafka broker at " + kafka + " (--bootstrap)",
+        WRITER_LINGER_MS,
+        String.join(" ", gatewayJvmArgs),
+        clientThreads,
+        clients);
     out.flush();
     try (GatewayProcess gateway =
             GatewayProcess.start(
@@ -159,11 +175,13 @@ public final class GatewayBenchmark implements Callable<Integer> {
                     "--agentfeed.topics.partitions=" + partitions,
                     "--agentfeed.security.jwt.secret=" + secret,
                     "--logging.level.root=WARN"));
-        BenchClients readers = new BenchClients(httpClients);
-        BenchClients slow = new BenchClients(1);
+        BenchClients readers = new BenchClients(clientThreads, "reader");
+        BenchClients slow = new BenchClients(1, "slow");
         Producer<String, byte[]> producer = producer(kafka)) {
       out.printf(
           "gateway pid %d on port %d, log %s%n", gateway.pid(), gateway.port(), gateway.log());
+      out.flush();
+      CpuSplit cpu = new CpuSplit(gateway);
       URI uri = URI.create("ws://localhost:" + gateway.port() + "/v1/stream");
       String token =
           new TokenMinter(secret, Clock.systemUTC())
@@ -205,23 +223,28 @@ public final class GatewayBenchmark implements Callable<Integer> {
       printGrowth(out, classesHalf, classesIdle, added);
       out.flush();
 
-      phase(out, "all clients reading", producer, topics.feedLive(), sessionIds, readers);
+      phase(out, "all clients reading", producer, topics.feedLive(), sessionIds, readers, cpu);
       double cutOffBefore = gateway.counter(SLOW_CLIENT_CLOSES);
       slow.connect(uri, token, sessionIds, 0, slowClients, true, slowOrgWide);
+      CutOffWatch cutOff = new CutOffWatch(gateway, cutOffBefore + slowClients);
       phase(
           out,
           "with " + slowClients + " slow clients",
           producer,
           topics.feedLive(),
           sessionIds,
-          readers);
+          readers,
+          cpu);
       // A slow client reads nothing, so it never sees the close either: count on the gateway.
       out.printf(
-          "  slow clients cut off by the gateway (%s): %.0f of %d; reading clients closed: %d%n",
+          "  slow clients cut off by the gateway (%s): %.0f of %d, %s; reading clients closed:"
+              + " %d%n",
           SLOW_CLIENT_CLOSES,
           gateway.counter(SLOW_CLIENT_CLOSES) - cutOffBefore,
           slowClients,
+          cutOff.describe(),
           readers.closedByServer());
+      cutOff.stop();
       out.printf("gateway RSS at the end: %d MB%n", gateway.rssBytes() >> 20);
       out.flush();
     } finally {
@@ -245,7 +268,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
       Producer<String, byte[]> producer,
       String topic,
       List<String> sessionIds,
-      BenchClients readers)
+      BenchClients readers,
+      CpuSplit cpu)
       throws InterruptedException {
     AtomicBoolean running = new AtomicBoolean(true);
     long started = System.nanoTime();
@@ -263,11 +287,18 @@ public final class GatewayBenchmark implements Callable<Integer> {
     readers.latency().reset();
     long framesBefore = readers.frames();
     long offeredBefore = offered.sum();
+    long writtenBefore = written;
+    Map<String, Long> requestsBefore = BrokerRequests.read();
+    CpuSplit.Reading cpuBefore = cpu.read();
     long start = System.nanoTime();
     TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     long frames = readers.frames() - framesBefore;
     long offeredFrames = offered.sum() - offeredBefore;
-    double seconds = (System.nanoTime() - start) / 1e9;
+    long elapsed = System.nanoTime() - start;
+    CpuSplit.Reading cpuUsed = cpu.read().minus(cpuBefore);
+    Map<String, Long> requests = BrokerRequests.since(requestsBefore, BrokerRequests.read());
+    long events = written - writtenBefore;
+    double seconds = elapsed / 1e9;
     Histogram latency = readers.latency().getIntervalHistogram();
     long behindAtEnd = offered.sum() - readers.frames();
     running.set(false);
@@ -293,6 +324,28 @@ public final class GatewayBenchmark implements Callable<Integer> {
         readers.gaps(),
         readers.duplicates(),
         readers.malformed());
+    out.printf(
+        "  %s; gateway %.1f µs CPU per delivered frame%n",
+        cpuUsed.describe(Duration.ofNanos(elapsed), embeddedKafka),
+        cpuUsed.gateway() * 1e6 / Math.max(1, frames));
+    if (!requests.isEmpty()) {
+      long produce = requests.getOrDefault("Produce", 0L);
+      // "Fetch" counts every fetch, "FetchConsumer" those of consumers: the gateway's.
+      long fetch = requests.getOrDefault("FetchConsumer", 0L);
+      long other =
+          requests.entrySet().stream()
+              .filter(e -> !e.getKey().startsWith("Fetch") && !e.getKey().equals("Produce"))
+              .mapToLong(Map.Entry::getValue)
+              .sum();
+      out.printf(
+          "  broker requests/s: Produce %.0f (the writer; %.1f events each), FetchConsumer %.0f"
+              + " (the gateway; %.1f events each), other %.0f%n",
+          produce / seconds,
+          events / (double) Math.max(1, produce),
+          fetch / seconds,
+          events / (double) Math.max(1, fetch),
+          other / seconds);
+    }
     out.flush();
   }
 
@@ -330,7 +383,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
     if (seqs == null) {
       seqs = new long[sessionIds.size()];
     }
-    EventTemplate template = new EventTemplate();
+    EventTemplate template = new EventTemplate(codec, ORG, textBytes);
     double interval = 1e9 / rate;
     long start = System.nanoTime();
     for (long n = 0; running.get(); n++) {
@@ -352,60 +405,15 @@ public final class GatewayBenchmark implements Callable<Integer> {
     producer.flush();
   }
 
-  /**
-   * The events written: a tier-1 {@code message.chunk} as the stream processor writes it, with
-   * {@code receivedAt} the time of writing. Encoded once by the event codec with placeholders that
-   * are then filled in per event, so that the writer, in the same JVM as the clients and the
-   * broker, costs little.
-   */
-  private final class EventTemplate {
-
-    private static final String SESSION = "zzsessionzz";
-    private static final String MESSAGE = "zzmessagezz";
-    private static final long SEQ = 987_654_321_987L;
-    private static final Instant TS = Instant.ofEpochSecond(1);
-    private static final Instant RECEIVED_AT = Instant.ofEpochSecond(2);
-
-    private final String json;
-
-    EventTemplate() {
-      ObjectNode data = codec.mapper().createObjectNode();
-      data.put("messageId", MESSAGE);
-      data.put("text", "x".repeat(textBytes));
-      EventEnvelope event =
-          new EventEnvelope(
-              SESSION + "-" + MESSAGE,
-              EventType.MESSAGE_CHUNK,
-              ORG,
-              SESSION,
-              "executor",
-              "sandbox/bench",
-              TS,
-              data,
-              RECEIVED_AT,
-              SEQ,
-              Tier.IMMEDIATE.number());
-      this.json = new String(codec.toBytes(event), StandardCharsets.UTF_8);
-    }
-
-    byte[] bytes(String session, long number, long seq, Instant at) {
-      String time = at.toString();
-      return json.replace(SESSION, session)
-          .replace(MESSAGE, "m-" + number)
-          .replace(Long.toString(SEQ), Long.toString(seq))
-          .replace(TS.toString(), time)
-          .replace(RECEIVED_AT.toString(), time)
-          .getBytes(StandardCharsets.UTF_8);
-    }
-  }
-
   private static Producer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
             bootstrap,
+            ProducerConfig.CLIENT_ID_CONFIG,
+            "bench-writer",
             ProducerConfig.LINGER_MS_CONFIG,
-            1,
+            WRITER_LINGER_MS,
             ProducerConfig.ACKS_CONFIG,
             "all"),
         new StringSerializer(),

@@ -150,6 +150,11 @@ final class GatewayProcess implements AutoCloseable {
     return sum;
   }
 
+  /** The CPU time the gateway's JVM has used so far, all threads; zero when the OS does not say. */
+  Duration cpu() {
+    return process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   /** The gateway's resident set, from /proc (Linux); -1 elsewhere. */
   long rssBytes() {
     try {

@@ -1,0 +1,105 @@
+package dev.agentfeed.bench.gateway;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Where the CPU of a phase went: this benchmark JVM's threads, grouped as clients, writer and the
+ * rest (with {@code --embedded-kafka} mostly the broker, with its request handlers apart), what no
+ * Java thread accounts for (GC, JIT, threads that ended), and the gateway's JVM. The machine has
+ * few cores, so a harness that takes them makes the gateway look slow; this shows whether it did.
+ */
+final class CpuSplit {
+
+  private static final String WRITER = "bench-writer";
+  private static final String REQUEST_HANDLER = "kafka-request-handler";
+
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final GatewayProcess gateway;
+
+  CpuSplit(GatewayProcess gateway) {
+    this.gateway = gateway;
+  }
+
+  /** The CPU seconds spent so far, by group. */
+  Reading read() {
+    double clients = 0;
+    double writer = 0;
+    double handlers = 0;
+    double otherThreads = 0;
+    long[] ids = threads.getAllThreadIds();
+    ThreadInfo[] infos = threads.getThreadInfo(ids);
+    for (int i = 0; i < ids.length; i++) {
+      long nanos = threads.getThreadCpuTime(ids[i]);
+      if (infos[i] == null || nanos < 0) {
+        continue;
+      }
+      double seconds = nanos / 1e9;
+      String name = infos[i].getThreadName();
+      if (name.startsWith(BenchClients.THREAD_PREFIX)) {
+        clients += seconds;
+      } else if (name.contains(WRITER)) {
+        writer += seconds;
+      } else if (name.contains(REQUEST_HANDLER)) {
+        handlers += seconds;
+      } else {
+        otherThreads += seconds;
+      }
+    }
+    return new Reading(
+        processSeconds(), clients, writer, handlers, otherThreads, gateway.cpu().toNanos() / 1e9);
+  }
+
+  private static double processSeconds() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
+  }
+
+  /**
+   * CPU seconds: this JVM in all, its clients', writer's (the writer thread and its producer's
+   * network thread), broker request handlers' and other threads', and the gateway JVM's.
+   */
+  record Reading(
+      double process,
+      double clients,
+      double writer,
+      double requestHandlers,
+      double otherThreads,
+      double gateway) {
+
+    Reading minus(Reading earlier) {
+      return new Reading(
+          process - earlier.process,
+          clients - earlier.clients,
+          writer - earlier.writer,
+          requestHandlers - earlier.requestHandlers,
+          otherThreads - earlier.otherThreads,
+          gateway - earlier.gateway);
+    }
+
+    /** In cores busy over {@code wall} (1.00 = one core all the time), as top shows it in %. */
+    String describe(Duration wall, boolean embeddedBroker) {
+      double s = wall.toNanos() / 1e9;
+      double unaccounted = process - clients - writer - requestHandlers - otherThreads;
+      return String.format(
+          Locale.ROOT,
+          "CPU in cores: gateway JVM %.2f; benchmark JVM %.2f = clients %.2f + writer %.2f + %s"
+              + " %.2f + %s %.2f + GC/JIT/ended threads %.2f",
+          gateway / s,
+          process / s,
+          clients / s,
+          writer / s,
+          embeddedBroker ? "broker request handlers" : "request-handler threads",
+          requestHandlers / s,
+          embeddedBroker ? "other threads (mostly the broker's)" : "other threads",
+          otherThreads / s,
+          unaccounted / s);
+    }
+  }
+}
