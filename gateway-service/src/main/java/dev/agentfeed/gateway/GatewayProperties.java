@@ -15,7 +15,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param heartbeatInterval how often every connection gets a {@code heartbeat} frame
  * @param maxOutboundBuffer frames queued for one connection before it is told to resync and closed
- * @param sendTimeLimit how long one send to a client may block before the client counts as stalled
+ * @param sendTimeLimit how long one write to a client may block: then the write fails and the
+ *     client is closed as stalled. A blocked write holds one of the sender threads, so this bounds
+ *     how long clients that stopped reading can hold up the others
  * @param tailRecords records of each partition kept in memory to join a replay to the live feed
  * @param tailBytes bytes of each partition's in-memory tail
  * @param sessionIndexSize sessions remembered in the sessionId to organisations index
@@ -41,6 +43,14 @@ import org.springframework.validation.annotation.Validated;
  * @param reemissionFenceSessions sessions per partition (and per replay) whose highest seq is
  *     remembered, the least recently seen forgotten first; at least {@code reemissionLookbehind}
  *     keeps the live reader's fence as knowing as a look-behind
+ * @param feedFetchMinBytes bytes of {@code feed.live} the broker gathers before it answers a fetch
+ *     of the gateway's readers ({@code fetch.min.bytes}), unless {@code feedFetchMaxWait} passes
+ *     first
+ * @param feedFetchMaxWait the longest the broker holds a fetch of {@code feed.live} waiting for
+ *     {@code feedFetchMinBytes} ({@code fetch.max.wait.ms}): the most it adds to the latency of a
+ *     record
+ * @param dispatchThreads threads that decode and dispatch what the live reader polled, one
+ *     partition at a time each (the reader thread is one of them); the number of cores by default
  */
 @Validated
 @ConfigurationProperties("agentfeed.gateway")
@@ -65,12 +75,15 @@ public record GatewayProperties(
     DataSize detailCacheSize,
     @NotEmpty List<String> allowedOrigins,
     @Min(0) @Max(10_000_000) Integer reemissionLookbehind,
-    @Min(1) @Max(10_000_000) Integer reemissionFenceSessions) {
+    @Min(1) @Max(10_000_000) Integer reemissionFenceSessions,
+    DataSize feedFetchMinBytes,
+    Duration feedFetchMaxWait,
+    @Min(1) @Max(64) Integer dispatchThreads) {
 
   public GatewayProperties {
     heartbeatInterval = orDefault(heartbeatInterval, Duration.ofSeconds(15));
     maxOutboundBuffer = maxOutboundBuffer == null ? DataSize.ofMegabytes(1) : maxOutboundBuffer;
-    sendTimeLimit = orDefault(sendTimeLimit, Duration.ofSeconds(10));
+    sendTimeLimit = orDefault(sendTimeLimit, Duration.ofSeconds(2));
     tailRecords = tailRecords == null ? 10_000 : tailRecords;
     tailBytes = tailBytes == null ? DataSize.ofMegabytes(16) : tailBytes;
     sessionIndexSize = sessionIndexSize == null ? 100_000 : sessionIndexSize;
@@ -89,11 +102,26 @@ public record GatewayProperties(
     allowedOrigins = allowedOrigins == null ? List.of("*") : List.copyOf(allowedOrigins);
     reemissionLookbehind = reemissionLookbehind == null ? 5_000 : reemissionLookbehind;
     reemissionFenceSessions = reemissionFenceSessions == null ? 10_000 : reemissionFenceSessions;
+    feedFetchMinBytes = feedFetchMinBytes == null ? DataSize.ofKilobytes(16) : feedFetchMinBytes;
+    feedFetchMaxWait = orDefault(feedFetchMaxWait, Duration.ofMillis(5));
+    dispatchThreads =
+        dispatchThreads == null
+            ? Math.min(16, Runtime.getRuntime().availableProcessors())
+            : dispatchThreads;
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("send-time-limit", sendTimeLimit);
     requirePositive("partition-refresh-interval", partitionRefreshInterval);
     requirePositive("poll-timeout", pollTimeout);
     requirePositive("idle-timeout", idleTimeout);
+    if (feedFetchMinBytes.toBytes() < 1 || feedFetchMinBytes.toBytes() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "agentfeed.gateway.feed-fetch-min-bytes must be between 1B and 2GB, was "
+              + feedFetchMinBytes);
+    }
+    if (feedFetchMaxWait.isNegative() || feedFetchMaxWait.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "agentfeed.gateway.feed-fetch-max-wait must be 0 or more, was " + feedFetchMaxWait);
+    }
     if (maxOutboundBuffer.toBytes() < 1024 || maxOutboundBuffer.toBytes() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException(
           "agentfeed.gateway.max-outbound-buffer must be between 1KB and 2GB, was "

@@ -672,7 +672,8 @@ class DashboardProtocolTest {
             "agentfeed_gateway_resumes_total",
             "agentfeed_gateway_resyncs_total",
             "agentfeed_gateway_slow_client_closes_total",
-            "agentfeed_gateway_e2e_latency_seconds_bucket");
+            "agentfeed_gateway_e2e_latency_seconds_bucket",
+            "agentfeed_gateway_feed_lag_seconds_bucket");
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {

@@ -18,8 +18,8 @@ import org.springframework.context.annotation.Configuration;
 class FeedConfiguration {
 
   @Bean
-  FeedConsumers feedConsumers(KafkaProperties kafka) {
-    return new FeedConsumers(kafka);
+  FeedConsumers feedConsumers(KafkaProperties kafka, GatewayProperties properties) {
+    return new FeedConsumers(kafka, properties);
   }
 
   @Bean

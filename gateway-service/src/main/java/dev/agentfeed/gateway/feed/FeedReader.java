@@ -5,7 +5,9 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,12 +15,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The live reader: one thread reads every partition of {@code feed.live} (key sessionId) with an
@@ -26,11 +35,14 @@ import org.slf4j.LoggerFactory;
  * when its transaction commits), passes each record through its partition's {@link SeqFence} (so
  * that what an aborted transaction's re-run re-emits is not passed on twice) and hands what is left
  * to the partition's {@link PartitionFeed}, which keeps the bounded tail and dispatches to
- * subscribers. It starts at the end of the topic, after reading {@code reemission-lookbehind}
- * offsets before it only to build the fences (history is read on demand by {@link HistoryReader},
- * where each session's history starts is known from {@code sessions.stats}) and follows the topic
- * live. It writes nothing. Every gateway instance reads everything, so any instance can serve any
- * dashboard.
+ * subscribers. Decoding and dispatching are most of its work (a frame per subscriber per record),
+ * so what one poll returned is decoded and dispatched partition by partition by the reader thread
+ * and up to {@code dispatch-threads - 1} helpers at once; the next poll waits for all of it, so a
+ * partition is still dispatched in offset order, by one thread at a time. It starts at the end of
+ * the topic, after reading {@code reemission-lookbehind} offsets before it only to build the fences
+ * (history is read on demand by {@link HistoryReader}, where each session's history starts is known
+ * from {@code sessions.stats}) and follows the topic live. It writes nothing. Every gateway
+ * instance reads everything, so any instance can serve any dashboard.
  */
 public final class FeedReader extends TopicFollower {
 
@@ -41,11 +53,14 @@ public final class FeedReader extends TopicFollower {
   private final GatewayProperties properties;
   private final Clock clock;
   private final Counter reemitted;
+  private final Timer lag;
   // Replaced whole when partitions are added, so that a reader of it never sees a partial count.
   private volatile Map<Integer, PartitionFeed> partitions = Map.of();
   // Touched by the reader thread only.
   private final Map<Integer, SeqFence> fences = new HashMap<>();
   private volatile boolean caughtUp;
+  // Threads that dispatch partitions besides the reader thread; null with one dispatch thread.
+  private volatile ExecutorService helpers;
   private Instant nextRefresh;
 
   public FeedReader(
@@ -72,6 +87,35 @@ public final class FeedReader extends TopicFollower {
                 "Events of feed.live the live reader did not pass on again: re-emitted by the"
                     + " re-run of an aborted stream-processor transaction")
             .register(meters);
+    this.lag =
+        Timer.builder("agentfeed.gateway.feed.lag")
+            .description(
+                "From a feed.live record's receivedAt at ingest (its first event's) to the live"
+                    + " reader handing it to its subscribers' outboxes: the part of the end-to-end"
+                    + " latency before the senders")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(30))
+            .register(meters);
+  }
+
+  @Override
+  public synchronized void start() {
+    if (!isRunning() && properties.dispatchThreads() > 1) {
+      CustomizableThreadFactory factory = new CustomizableThreadFactory("agentfeed-dispatch-");
+      factory.setDaemon(true);
+      helpers = Executors.newFixedThreadPool(properties.dispatchThreads() - 1, factory);
+    }
+    super.start();
+  }
+
+  @Override
+  public synchronized void stop() {
+    super.stop();
+    if (helpers != null) {
+      helpers.shutdownNow();
+      helpers = null;
+    }
   }
 
   public Optional<PartitionFeed> partition(int partition) {
@@ -124,31 +168,126 @@ public final class FeedReader extends TopicFollower {
 
   private void poll(Consumer<byte[], byte[]> reader) {
     ConsumerRecords<byte[], byte[]> polled = reader.poll(properties.pollTimeout());
+    List<Runnable> work = new ArrayList<>();
     for (TopicPartition tp : reader.assignment()) {
       PartitionFeed feed = partitions.get(tp.partition());
       List<ConsumerRecord<byte[], byte[]>> raw = polled.records(tp);
+      // The consumer is the reader thread's alone: where it is now is asked here.
+      long position = reader.position(tp);
       if (raw.isEmpty()) {
-        feed.advanceTo(reader.position(tp));
+        feed.advanceTo(position);
         continue;
       }
       SeqFence fence = fences.get(tp.partition());
-      long liveFrom = feed.liveFrom();
-      List<FeedRecord> records = new ArrayList<>(raw.size());
-      for (ConsumerRecord<byte[], byte[]> record : raw) {
-        if (record.offset() < liveFrom) {
-          // The look-behind: it only teaches the fence what was passed on before.
-          decoder.peek(record).ifPresent(seen -> fence.observe(seen.session(), seen.maxSeq()));
-        } else {
-          decoder.decode(record).flatMap(decoded -> admit(fence, decoded)).ifPresent(records::add);
-        }
-      }
-      // The index learns a session before any subscriber sees its events.
-      records.forEach(r -> directory.record(r.orgId(), r.session().sessionId()));
-      feed.append(records, reader.position(tp));
+      work.add(() -> read(feed, fence, raw, position));
     }
+    runAll(work);
     if (!caughtUp && partitions.values().stream().allMatch(PartitionFeed::caughtUp)) {
       caughtUp = true;
       log.info("Following {} live", topic());
+    }
+  }
+
+  /** Decodes, fences and dispatches what was read from one partition. */
+  private void read(
+      PartitionFeed feed, SeqFence fence, List<ConsumerRecord<byte[], byte[]>> raw, long position) {
+    long liveFrom = feed.liveFrom();
+    List<FeedRecord> records = new ArrayList<>(raw.size());
+    for (ConsumerRecord<byte[], byte[]> record : raw) {
+      if (record.offset() < liveFrom) {
+        // The look-behind: it only teaches the fence what was passed on before.
+        decoder.peek(record).ifPresent(seen -> fence.observe(seen.session(), seen.maxSeq()));
+      } else {
+        decoder.decode(record).flatMap(decoded -> admit(fence, decoded)).ifPresent(records::add);
+      }
+    }
+    // The index learns a session before any subscriber sees its events.
+    records.forEach(r -> directory.record(r.orgId(), r.session().sessionId()));
+    feed.append(records, position);
+    recordLag(records);
+  }
+
+  /**
+   * Runs one poll's work of each partition, on the reader thread and up to {@code dispatch-threads
+   * - 1} helpers, and returns once all of it is done: the next poll of a partition never overtakes
+   * the dispatch of the previous one, so each partition is still dispatched in offset order.
+   */
+  private void runAll(List<Runnable> work) {
+    ExecutorService pool = helpers;
+    if (work.size() <= 1 || pool == null) {
+      work.forEach(Runnable::run);
+      return;
+    }
+    AtomicInteger next = new AtomicInteger();
+    Runnable worker =
+        () -> {
+          int i;
+          while ((i = next.getAndIncrement()) < work.size()) {
+            work.get(i).run();
+          }
+        };
+    int extra = Math.min(properties.dispatchThreads() - 1, work.size() - 1);
+    List<Future<?>> running = new ArrayList<>(extra);
+    for (int i = 0; i < extra; i++) {
+      running.add(pool.submit(worker));
+    }
+    RuntimeException failure = null;
+    try {
+      worker.run();
+    } catch (RuntimeException e) {
+      // Hand out nothing more; the helpers finish what they have before this is rethrown.
+      next.set(work.size());
+      failure = e;
+    }
+    RuntimeException helperFailure = awaitAll(running);
+    if (failure != null) {
+      throw failure;
+    }
+    if (helperFailure != null) {
+      throw helperFailure;
+    }
+  }
+
+  /** Waits for every helper; returns the first failure of one. */
+  private static RuntimeException awaitAll(List<Future<?>> running) {
+    RuntimeException failure = null;
+    boolean interrupted = false;
+    for (Future<?> future : running) {
+      while (true) {
+        try {
+          future.get();
+          break;
+        } catch (InterruptedException e) {
+          // Finish waiting: the helpers must be done before the next poll.
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error error) {
+            throw error;
+          }
+          if (failure == null) {
+            failure =
+                e.getCause() instanceof RuntimeException cause
+                    ? cause
+                    : new IllegalStateException(e.getCause());
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return failure;
+  }
+
+  /** How long after ingest received them the records' frames were queued to their subscribers. */
+  private void recordLag(List<FeedRecord> records) {
+    long now = clock.millis();
+    for (FeedRecord record : records) {
+      Instant receivedAt = record.events().get(0).receivedAt();
+      if (receivedAt != null) {
+        lag.record(Math.max(0, now - receivedAt.toEpochMilli()), TimeUnit.MILLISECONDS);
+      }
     }
   }
 

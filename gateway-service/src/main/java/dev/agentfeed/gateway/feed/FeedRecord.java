@@ -22,8 +22,9 @@ public final class FeedRecord {
   private final SessionRef session;
   private final boolean batch;
   private final List<Item> events;
-  // The last cursor computed for this record, by scope and seq: every subscriber of one session
-  // gets the same cursor for it, so it is computed (an HMAC) once rather than once per subscriber.
+  // The last cursor computed for this record, by scope and seq (or positions): every subscriber of
+  // one session gets the same cursor for it, so it is computed (an HMAC) once rather than once per
+  // subscriber; likewise the org-wide subscribers of an org that are at the same positions.
   private volatile Memo cursor;
 
   public FeedRecord(
@@ -94,8 +95,9 @@ public final class FeedRecord {
 
   /**
    * The cursor for {@code key} and {@code seq} (what the cursor depends on besides this record: a
-   * single-session subscription's scope and the last seq it has passed on), computed by {@code
-   * encode} only when the last one asked for was for another key or seq.
+   * single-session subscription's scope and the last seq it has passed on, or an org-wide one's
+   * scope and positions), computed by {@code encode} only when the last one asked for was for
+   * another key or seq.
    */
   public String cursor(String key, long seq, Supplier<String> encode) {
     Memo last = cursor;
@@ -105,6 +107,14 @@ public final class FeedRecord {
     String computed = encode.get();
     cursor = new Memo(key, seq, computed);
     return computed;
+  }
+
+  /**
+   * Drops the remembered cursor once the live reader has dispatched the record: the tail keeps the
+   * record for seconds, and a resume served from it seldom asks for the same cursor.
+   */
+  void forgetCursor() {
+    cursor = null;
   }
 
   private record Memo(String key, long seq, String cursor) {}

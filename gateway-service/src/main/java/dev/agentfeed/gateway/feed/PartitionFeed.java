@@ -76,6 +76,7 @@ public final class PartitionFeed {
       tail.add(record);
       dispatch(subscribers.get(record.session()), record);
       dispatch(orgSubscribers.get(record.orgId()), record);
+      record.forgetCursor();
     }
     position = Math.max(position, newPosition);
   }

@@ -39,6 +39,7 @@ final class Connection implements FrameSink {
       boolean answers,
       Transport transport,
       Executor sender,
+      Executor closer,
       long bufferLimit,
       Frames frames,
       Duration maxReplayWait,
@@ -49,7 +50,7 @@ final class Connection implements FrameSink {
     this.expiresAt = expiresAt;
     this.frames = frames;
     this.maxReplayWait = maxReplayWait;
-    this.outbox = new Outbox(transport, sender, bufferLimit, this::resyncFrames, metrics);
+    this.outbox = new Outbox(transport, sender, closer, bufferLimit, this::resyncFrames, metrics);
     this.answers = answers;
     this.lastHeardMillis = nowMillis;
   }

@@ -71,9 +71,22 @@ final class CursorCodec {
 
   /** A cursor from the next offset per partition (an org-wide subscription's). */
   String encode(String scope, SortedMap<Integer, Long> nextOffsets) {
+    return encodeBody(scope, body(nextOffsets));
+  }
+
+  /**
+   * What an org-wide cursor says before it is sealed: equal bodies of one scope make equal cursors,
+   * so subscribers that have been fed alike can share one.
+   */
+  static String body(SortedMap<Integer, Long> nextOffsets) {
     StringJoiner positions = new StringJoiner(",");
     nextOffsets.forEach((partition, offset) -> positions.add(partition + ":" + offset));
-    return seal(VERSION + "." + positions, scope);
+    return VERSION + "." + positions;
+  }
+
+  /** The cursor of a {@link #body}. */
+  String encodeBody(String scope, String body) {
+    return seal(body, scope);
   }
 
   /** A single-session subscription's cursor: its partition's next offset and its last seq. */

@@ -40,6 +40,7 @@ final class Outbox {
 
   private final Transport session;
   private final Executor sender;
+  private final Executor closer;
   private final long limitBytes;
   private final Function<Map<String, String>, List<String>> resyncFrames;
   private final StreamMetrics metrics;
@@ -60,11 +61,13 @@ final class Outbox {
   Outbox(
       Transport session,
       Executor sender,
+      Executor closer,
       long limitBytes,
       Function<Map<String, String>, List<String>> resyncFrames,
       StreamMetrics metrics) {
     this.session = session;
     this.sender = sender;
+    this.closer = closer;
     this.limitBytes = limitBytes;
     this.resyncFrames = resyncFrames;
     this.metrics = metrics;
@@ -142,7 +145,7 @@ final class Outbox {
       closeLocked();
     }
     // The sender thread is stuck in the socket write; close from another one.
-    sender.execute(() -> closeSession(Transport.Ending.RESYNC));
+    closer.execute(() -> closeSession(Transport.Ending.RESYNC));
   }
 
   /** The connection is gone: drop what is queued and wake any waiting replay. */

@@ -83,6 +83,7 @@ class SseController {
             false,
             new SseTransport("sse-" + UUID.randomUUID(), emitter, clock),
             threads.senders(),
+            threads.closers(),
             properties.maxOutboundBuffer().toBytes(),
             frames,
             properties.sendTimeLimit(),

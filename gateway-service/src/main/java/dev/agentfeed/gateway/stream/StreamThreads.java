@@ -12,18 +12,22 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * The gateway's pools and its timer. Senders write frames to sockets (at most one task per
- * connection at a time, so the queue is bounded by the connections); replays read history (bounded
- * by the replay slots of {@link SubscriptionService}). Neither is exposed as a bean, so Spring's
- * own task executor stays as it is.
+ * connection at a time, so the queue is bounded by the connections); closers end connections that
+ * stalled, apart from the senders, which may all be blocked in writes; replays read history
+ * (bounded by the replay slots of {@link SubscriptionService}). Neither is exposed as a bean, so
+ * Spring's own task executor stays as it is.
  */
 final class StreamThreads implements DisposableBean {
 
   private final ExecutorService senders;
+  private final ExecutorService closers;
   private final ExecutorService replays;
   private final ScheduledExecutorService scheduler;
 
   StreamThreads(GatewayProperties properties) {
     this.senders = pool("agentfeed-sender-", properties.senderThreads());
+    // A close waits at most the short send timeout of a resync close (see WebSocketTransport).
+    this.closers = pool("agentfeed-closer-", 2);
     this.replays = pool("agentfeed-replay-", properties.replayThreads());
     CustomizableThreadFactory factory = new CustomizableThreadFactory("agentfeed-stream-timer-");
     factory.setDaemon(true);
@@ -42,6 +46,10 @@ final class StreamThreads implements DisposableBean {
     return senders;
   }
 
+  ExecutorService closers() {
+    return closers;
+  }
+
   ExecutorService replays() {
     return replays;
   }
@@ -50,6 +58,7 @@ final class StreamThreads implements DisposableBean {
   public void destroy() throws InterruptedException {
     scheduler.shutdownNow();
     replays.shutdownNow();
+    closers.shutdownNow();
     senders.shutdown();
     senders.awaitTermination(5, TimeUnit.SECONDS);
   }

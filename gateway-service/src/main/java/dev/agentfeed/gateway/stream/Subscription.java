@@ -10,15 +10,16 @@ import java.util.TreeMap;
 /**
  * One subscription of a connection: to one (org, session), or to every session of the org. Fed per
  * partition first by a replay (if any) and then by the live reader, each in offset order and each
- * through a seq fence that drops what a re-run of an aborted processor transaction re-emits. It
- * keeps the next offset of every partition it reads; every frame's cursor is that vector as it was
- * right after the frame, so resuming from it continues with exactly the next frame even when frames
- * of several partitions interleave. A single-session subscription also keeps the highest seq it has
- * passed on, drops any event at or below it (so its own delivery never repeats a seq, whichever
- * reader fed it) and puts it in its cursors, so that a resume starts from it. Records whose events
- * the type filter drops all advance the vector (and the seq) but send nothing. Once cancelled it
- * forwards nothing more: cancel and forward share its lock, so no frame follows an {@code
- * unsubscribed} frame.
+ * through a seq fence that drops what a re-run of an aborted processor transaction re-emits. An
+ * org-wide subscription keeps the next offset of every partition it reads; every frame's cursor is
+ * that vector as it was right after the frame, so resuming from it continues with exactly the next
+ * frame even when frames of several partitions interleave. A single-session subscription reads one
+ * partition, so its cursor names the position right after the frame's record, and the highest seq
+ * it has passed on: it drops any event at or below that seq (so its own delivery never repeats a
+ * seq, whichever reader fed it), so that a resume starts from it. Records whose events the type
+ * filter drops all advance the vector (and the seq) but send nothing. Once cancelled it forwards
+ * nothing more: cancel and forward share its lock, so no frame follows an {@code unsubscribed}
+ * frame.
  */
 final class Subscription implements FeedSubscriber {
 
@@ -32,6 +33,7 @@ final class Subscription implements FeedSubscriber {
   private final CursorCodec cursors;
   private final Frames frames;
   private final String scope;
+  // Org-wide subscriptions: the next offset per partition.
   private final SortedMap<Integer, Long> next = new TreeMap<>();
   // Single-session subscriptions: the highest seq passed on (0: none yet).
   private long lastSeq;
@@ -92,9 +94,11 @@ final class Subscription implements FeedSubscriber {
     if (cancelled) {
       return;
     }
-    next.put(record.partition(), record.offset() + 1);
     List<FeedRecord.Item> fresh = record.events();
-    if (sessionId != null) {
+    if (sessionId == null) {
+      // Only an org-wide cursor is made from the vector; a session's names the record itself.
+      next.put(record.partition(), record.offset() + 1);
+    } else {
       fresh = record.eventsAfter(lastSeq);
       lastSeq = Math.max(lastSeq, FeedRecord.maxSeq(fresh));
     }
@@ -104,14 +108,20 @@ final class Subscription implements FeedSubscriber {
     }
     // A session subscription's cursor depends only on the record (one partition) and its last
     // seq, the same for all of the session's subscribers that were fed alike, so they share it; an
-    // org-wide one's depends on its whole vector.
-    String cursor =
-        sessionId != null
-            ? record.cursor(
-                scope,
-                lastSeq,
-                () -> cursors.encode(scope, record.partition(), record.offset() + 1, lastSeq))
-            : cursors.encode(scope, next);
+    // org-wide one's on its whole vector, which is the same too for the org's subscribers that
+    // have followed the same partitions alike (the usual live dashboards), so they share it
+    // likewise: the MAC is computed once per record rather than once per frame.
+    String cursor;
+    if (sessionId != null) {
+      cursor =
+          record.cursor(
+              scope,
+              lastSeq,
+              () -> cursors.encode(scope, record.partition(), record.offset() + 1, lastSeq));
+    } else {
+      String body = CursorCodec.body(next);
+      cursor = record.cursor(scope + ' ' + body, 0, () -> cursors.encodeBody(scope, body));
+    }
     if (record.batch()) {
       sink.offer(Frames.BATCH, frames.batch(quotedId, cursor, events), id, cursor, events);
     } else {

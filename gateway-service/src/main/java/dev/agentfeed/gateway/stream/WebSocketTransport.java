@@ -7,6 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -49,13 +50,30 @@ final class WebSocketTransport implements Transport {
   // Null when the session is not a Jakarta WebSocket one, or batching could not be turned on: then
   // frames go through Spring's session, unbatched.
   private final RemoteEndpoint.Basic remote;
+  // The Jakarta session under Spring's, for Tomcat's per-session settings; null elsewhere.
+  private final Session jakartaSession;
   // When the write or flush in progress started (0: none), for closeIfStalled.
   private volatile long sendStartedMillis;
 
-  WebSocketTransport(WebSocketSession session, Frames frames) {
+  // Tomcat's per-session setting: how long one blocking send may wait for the socket (its default
+  // is 20 s).
+  static final String BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+  // How long the close frame to a client that fell behind may wait for its socket.
+  private static final long RESYNC_CLOSE_SEND_TIMEOUT_MS = 100;
+
+  /**
+   * @param sendTimeLimit how long one write may block; then it fails and the client is closed, so
+   *     that a client that stopped reading holds a sender thread no longer than that
+   */
+  WebSocketTransport(WebSocketSession session, Frames frames, Duration sendTimeLimit) {
     this.session = session;
     this.frames = frames;
-    this.remote = batchingRemote(session);
+    this.jakartaSession = jakartaSession(session);
+    if (jakartaSession != null) {
+      jakartaSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT, sendTimeLimit.toMillis());
+    }
+    this.remote = batchingRemote(jakartaSession, session.getId());
     this.encodedText = remote == null ? null : TomcatText.endpoint(remote);
   }
 
@@ -64,9 +82,15 @@ final class WebSocketTransport implements Transport {
     return TomcatText.AVAILABLE;
   }
 
-  private static RemoteEndpoint.Basic batchingRemote(WebSocketSession session) {
-    if (!(WebSocketSessionDecorator.unwrap(session) instanceof NativeWebSocketSession nativeSession)
-        || !(nativeSession.getNativeSession() instanceof Session jakartaSession)) {
+  private static Session jakartaSession(WebSocketSession session) {
+    return WebSocketSessionDecorator.unwrap(session) instanceof NativeWebSocketSession nativeSession
+            && nativeSession.getNativeSession() instanceof Session jakartaSession
+        ? jakartaSession
+        : null;
+  }
+
+  private static RemoteEndpoint.Basic batchingRemote(Session jakartaSession, String id) {
+    if (jakartaSession == null) {
       return null;
     }
     try {
@@ -74,7 +98,7 @@ final class WebSocketTransport implements Transport {
       remote.setBatchingAllowed(true);
       return remote;
     } catch (IOException | RuntimeException e) {
-      log.debug("No message batching on WebSocket session {}", session.getId(), e);
+      log.debug("No message batching on WebSocket session {}", id, e);
       return null;
     }
   }
@@ -141,6 +165,12 @@ final class WebSocketTransport implements Transport {
           case TOKEN_EXPIRED -> EXPIRED_CLOSE;
           default -> IDLE_CLOSE;
         };
+    if (why == Ending.RESYNC && jakartaSession != null) {
+      // The client fell behind or stalled: its socket is full, so the close frame would wait the
+      // whole send timeout and hold this thread. Give it a moment only; then Tomcat closes the
+      // socket, which also ends a write still blocked on it.
+      jakartaSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT, RESYNC_CLOSE_SEND_TIMEOUT_MS);
+    }
     try {
       session.close(status);
     } catch (IOException e) {
