@@ -50,7 +50,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code feedFetchMinBytes} ({@code fetch.max.wait.ms}): the most it adds to the latency of a
  *     record
  * @param dispatchThreads threads that decode and dispatch what the live reader polled, one
- *     partition at a time each (the reader thread is one of them); the number of cores by default
+ *     partition at a time each, while the reader thread waits (with 1, the reader thread does it);
+ *     the number of cores by default
  */
 @Validated
 @ConfigurationProperties("agentfeed.gateway")

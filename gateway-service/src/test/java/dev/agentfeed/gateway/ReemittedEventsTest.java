@@ -94,14 +94,8 @@ class ReemittedEventsTest {
     ConfigurableApplicationContext gateway = startGateway();
     String session = "ses-live";
     try (StreamClient client = connect(gateway)) {
-      subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"live\"");
-      processor.commit(committedOneToFive(session));
-      processor.begin(abortedSixToEight(session));
-      client.awaitDelivered("s1", 8);
-      processor.abort();
-      processor.commit(reemittedSixToTen(session));
+      receiveThroughTheAbortAndTheReemission(client, session);
 
-      awaitSeq(client, "s1", session, 10);
       assertThat(client.delivered("s1")).isEqualTo(seqs(session, 1, 10));
     }
   }
@@ -111,13 +105,7 @@ class ReemittedEventsTest {
     ConfigurableApplicationContext gateway = startGateway();
     String session = "ses-metric";
     try (StreamClient client = connect(gateway)) {
-      subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"live\"");
-      processor.commit(committedOneToFive(session));
-      processor.begin(abortedSixToEight(session));
-      client.awaitDelivered("s1", 8);
-      processor.abort();
-      processor.commit(reemittedSixToTen(session));
-      awaitSeq(client, "s1", session, 10);
+      receiveThroughTheAbortAndTheReemission(client, session);
 
       assertThat(
               gateway
@@ -137,12 +125,7 @@ class ReemittedEventsTest {
     processor.abort();
     processor.commit(reemittedSixToTen(session));
 
-    try (StreamClient resumed = connect(gateway)) {
-      subscribe(resumed, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"" + cursor + "\"");
-
-      awaitSeq(resumed, "s1", session, 10);
-      assertThat(resumed.delivered("s1")).isEqualTo(seqs(session, 9, 10));
-    }
+    assertThat(resume(gateway, session, cursor)).isEqualTo(seqs(session, 9, 10));
   }
 
   @Test
@@ -154,13 +137,7 @@ class ReemittedEventsTest {
     processor.abort();
     processor.commit(reemittedSixToTen(session));
 
-    ConfigurableApplicationContext after = startGateway();
-    try (StreamClient resumed = connect(after)) {
-      subscribe(resumed, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"" + cursor + "\"");
-
-      awaitSeq(resumed, "s1", session, 10);
-      assertThat(resumed.delivered("s1")).isEqualTo(seqs(session, 9, 10));
-    }
+    assertThat(resume(startGateway(), session, cursor)).isEqualTo(seqs(session, 9, 10));
   }
 
   @Test
@@ -172,13 +149,7 @@ class ReemittedEventsTest {
     processor.abort();
     processor.commit(reemittedSixToTen(session));
 
-    ConfigurableApplicationContext after = startGateway();
-    try (StreamClient resumed = connect(after)) {
-      subscribe(resumed, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"" + cursor + "\"");
-
-      awaitSeq(resumed, "s1", session, 10);
-      assertThat(resumed.delivered("s1")).isEqualTo(seqs(session, 9, 10));
-    }
+    assertThat(resume(startGateway(), session, cursor)).isEqualTo(seqs(session, 9, 10));
   }
 
   @Test
@@ -318,6 +289,30 @@ class ReemittedEventsTest {
    * got it before an upgrade holds it: signed here as the gateway signs cursors (HMAC-SHA256 of the
    * body and the scope, 96 bits), since that is what such a client has.
    */
+  /**
+   * Subscribes {@code client} live to {@code session}; seqs 1..5 commit, 6..8 are read in a
+   * transaction that aborts, and its re-run commits 6..10. Returns once seq 10 arrived.
+   */
+  private void receiveThroughTheAbortAndTheReemission(StreamClient client, String session) {
+    subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"live\"");
+    processor.commit(committedOneToFive(session));
+    processor.begin(abortedSixToEight(session));
+    client.awaitDelivered("s1", 8);
+    processor.abort();
+    processor.commit(reemittedSixToTen(session));
+    awaitSeq(client, "s1", session, 10);
+  }
+
+  /** What a client that subscribes to {@code session} from {@code cursor} gets, up to seq 10. */
+  private List<String> resume(
+      ConfigurableApplicationContext gateway, String session, String cursor) {
+    try (StreamClient resumed = connect(gateway)) {
+      subscribe(resumed, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"" + cursor + "\"");
+      awaitSeq(resumed, "s1", session, 10);
+      return resumed.delivered("s1");
+    }
+  }
+
   private String withoutSeq(String cursor, String session) throws Exception {
     String inside = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
     String body = "v2." + inside.split("\\.")[1];

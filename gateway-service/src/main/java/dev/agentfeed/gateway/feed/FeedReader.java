@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -36,13 +35,13 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
  * that what an aborted transaction's re-run re-emits is not passed on twice) and hands what is left
  * to the partition's {@link PartitionFeed}, which keeps the bounded tail and dispatches to
  * subscribers. Decoding and dispatching are most of its work (a frame per subscriber per record),
- * so what one poll returned is decoded and dispatched partition by partition by the reader thread
- * and up to {@code dispatch-threads - 1} helpers at once; the next poll waits for all of it, so a
- * partition is still dispatched in offset order, by one thread at a time. It starts at the end of
- * the topic, after reading {@code reemission-lookbehind} offsets before it only to build the fences
- * (history is read on demand by {@link HistoryReader}, where each session's history starts is known
- * from {@code sessions.stats}) and follows the topic live. It writes nothing. Every gateway
- * instance reads everything, so any instance can serve any dashboard.
+ * so what one poll returned is decoded and dispatched partition by partition by up to {@code
+ * dispatch-threads} threads at once; the next poll waits for all of it, so a partition is still
+ * dispatched in offset order, by one thread at a time. It starts at the end of the topic, after
+ * reading {@code reemission-lookbehind} offsets before it only to build the fences (history is read
+ * on demand by {@link HistoryReader}, where each session's history starts is known from {@code
+ * sessions.stats}) and follows the topic live. It writes nothing. Every gateway instance reads
+ * everything, so any instance can serve any dashboard.
  */
 public final class FeedReader extends TopicFollower {
 
@@ -59,7 +58,7 @@ public final class FeedReader extends TopicFollower {
   // Touched by the reader thread only.
   private final Map<Integer, SeqFence> fences = new HashMap<>();
   private volatile boolean caughtUp;
-  // Threads that dispatch partitions besides the reader thread; null with one dispatch thread.
+  // Threads that dispatch partitions while the reader thread waits; null with one dispatch thread.
   private volatile ExecutorService helpers;
   private Instant nextRefresh;
 
@@ -104,7 +103,7 @@ public final class FeedReader extends TopicFollower {
     if (!isRunning() && properties.dispatchThreads() > 1) {
       CustomizableThreadFactory factory = new CustomizableThreadFactory("agentfeed-dispatch-");
       factory.setDaemon(true);
-      helpers = Executors.newFixedThreadPool(properties.dispatchThreads() - 1, factory);
+      helpers = Executors.newFixedThreadPool(properties.dispatchThreads(), factory);
     }
     super.start();
   }
@@ -208,9 +207,9 @@ public final class FeedReader extends TopicFollower {
   }
 
   /**
-   * Runs one poll's work of each partition, on the reader thread and up to {@code dispatch-threads
-   * - 1} helpers, and returns once all of it is done: the next poll of a partition never overtakes
-   * the dispatch of the previous one, so each partition is still dispatched in offset order.
+   * Runs one poll's work of each partition on the dispatch threads and returns once all of it is
+   * done: the next poll of a partition never overtakes the dispatch of the previous one, so each
+   * partition is still dispatched in offset order.
    */
   private void runAll(List<Runnable> work) {
     ExecutorService pool = helpers;
@@ -218,66 +217,30 @@ public final class FeedReader extends TopicFollower {
       work.forEach(Runnable::run);
       return;
     }
-    AtomicInteger next = new AtomicInteger();
-    Runnable worker =
-        () -> {
-          int i;
-          while ((i = next.getAndIncrement()) < work.size()) {
-            work.get(i).run();
-          }
-        };
-    int extra = Math.min(properties.dispatchThreads() - 1, work.size() - 1);
-    List<Future<?>> running = new ArrayList<>(extra);
-    for (int i = 0; i < extra; i++) {
-      running.add(pool.submit(worker));
-    }
-    RuntimeException failure = null;
+    List<Future<Object>> done;
     try {
-      worker.run();
-    } catch (RuntimeException e) {
-      // Hand out nothing more; the helpers finish what they have before this is rethrown.
-      next.set(work.size());
-      failure = e;
+      done = pool.invokeAll(work.stream().map(Executors::callable).toList());
+    } catch (InterruptedException e) {
+      // The reader is being stopped.
+      Thread.currentThread().interrupt();
+      return;
     }
-    RuntimeException helperFailure = awaitAll(running);
-    if (failure != null) {
-      throw failure;
-    }
-    if (helperFailure != null) {
-      throw helperFailure;
-    }
-  }
-
-  /** Waits for every helper; returns the first failure of one. */
-  private static RuntimeException awaitAll(List<Future<?>> running) {
-    RuntimeException failure = null;
-    boolean interrupted = false;
-    for (Future<?> future : running) {
-      while (true) {
-        try {
-          future.get();
-          break;
-        } catch (InterruptedException e) {
-          // Finish waiting: the helpers must be done before the next poll.
-          interrupted = true;
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof Error error) {
-            throw error;
-          }
-          if (failure == null) {
-            failure =
-                e.getCause() instanceof RuntimeException cause
-                    ? cause
-                    : new IllegalStateException(e.getCause());
-          }
-          break;
+    for (Future<Object> future : done) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException failure) {
+          throw failure;
         }
+        if (e.getCause() instanceof Error error) {
+          throw error;
+        }
+        throw new IllegalStateException(e.getCause());
       }
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    return failure;
   }
 
   /** How long after ingest received them the records' frames were queued to their subscribers. */
