@@ -52,6 +52,11 @@ import org.springframework.validation.annotation.Validated;
  * @param dispatchThreads threads that decode and dispatch what the live reader polled, one
  *     partition at a time each, while the reader thread waits (with 1, the reader thread does it);
  *     the number of cores by default
+ * @param nonBlockingSends true: WebSocket frames are written without blocking (Tomcat's
+ *     asynchronous send) by the thread that queues them, so that no number of stalled clients holds
+ *     a thread; it costs about three times the CPU per frame (Tomcat hands every completion to its
+ *     executor) and is off by default. False (default): a sender thread writes each connection's
+ *     queue, blocking, batched with what else is queued
  */
 @Validated
 @ConfigurationProperties("agentfeed.gateway")
@@ -79,7 +84,8 @@ public record GatewayProperties(
     @Min(1) @Max(10_000_000) Integer reemissionFenceSessions,
     DataSize feedFetchMinBytes,
     Duration feedFetchMaxWait,
-    @Min(1) @Max(64) Integer dispatchThreads) {
+    @Min(1) @Max(64) Integer dispatchThreads,
+    Boolean nonBlockingSends) {
 
   public GatewayProperties {
     heartbeatInterval = orDefault(heartbeatInterval, Duration.ofSeconds(15));
@@ -109,6 +115,7 @@ public record GatewayProperties(
         dispatchThreads == null
             ? Math.min(16, Runtime.getRuntime().availableProcessors())
             : dispatchThreads;
+    nonBlockingSends = nonBlockingSends != null && nonBlockingSends;
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("send-time-limit", sendTimeLimit);
     requirePositive("partition-refresh-interval", partitionRefreshInterval);

@@ -429,6 +429,52 @@ class DashboardProtocolTest {
   }
 
   @Test
+  void shouldTellAnOrgWideBeginningWhoseStartRetentionDeletedToResyncFromTheArchive()
+      throws Exception {
+    String org = "trim-" + SESSIONS.incrementAndGet();
+    List<String> sessions = sessionsOnDistinctPartitions(2);
+    String whole = sessions.get(0);
+    String trimmed = sessions.get(1);
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(org, whole, 1, 3), firstRecordAt);
+    feed.sendAt(feed.events(org, trimmed, 1, 2), firstRecordAt);
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(trimmed));
+    feed.sendAt(feed.events(org, trimmed, 3, 5), firstRecordAt);
+    for (String session : sessions) {
+      feed.sendStats(org, session, "running", firstRecordAt, firstRecordAt);
+      awaitStats(org, session);
+    }
+    try (StreamClient client = connect(org)) {
+      client(client, "all", "\"orgWide\":true,\"from\":\"beginning\"");
+
+      JsonNode error = client.awaitFrame("error", "all");
+      assertThat(error.path("code").asString()).isEqualTo("resync_required");
+      assertThat(error.path("message").asString()).contains("/v1/replays/" + trimmed);
+      assertThat(client.delivered("all")).noneMatch(e -> e.startsWith(trimmed + "/"));
+    }
+  }
+
+  @Test
+  void shouldReplayAnOrgWideBeginningWhoseSessionStartedAfterRetentionDeletedOlderRecords()
+      throws Exception {
+    String org = "trim-" + SESSIONS.incrementAndGet();
+    String session = newSession();
+    deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
+    Instant firstRecordAt = Instant.now();
+    feed.sendAt(feed.events(org, session, 1, 3), firstRecordAt);
+    feed.sendStats(org, session, "running", firstRecordAt, firstRecordAt);
+    awaitStats(org, session);
+    try (StreamClient client = connect(org)) {
+      subscribe(client, "all", "\"orgWide\":true,\"from\":\"beginning\"");
+      client.awaitDelivered("all", 3);
+      feed.send(feed.events(org, session, 4, 4));
+
+      client.awaitDelivered("all", 4);
+      assertThat(client.delivered("all")).isEqualTo(seqs(session, 1, 4));
+    }
+  }
+
+  @Test
   void shouldForbidAnOrgWideSubscriptionWithASessionRestrictedToken() {
     String token = tokens.mint(ORG_A, List.of(Scope.READ), "ses-only", Duration.ofMinutes(5));
     try (StreamClient client = StreamClient.connect(stream, token)) {

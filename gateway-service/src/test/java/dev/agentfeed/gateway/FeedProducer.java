@@ -6,17 +6,16 @@ import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.LiveBatch;
 import dev.agentfeed.model.Tier;
 import dev.agentfeed.model.Topics;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.LongStream;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -32,21 +31,17 @@ final class FeedProducer implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final String topic;
 
-  FeedProducer(String bootstrapServers, String topic) {
+  FeedProducer(EmbeddedKafkaBroker broker, String topic) {
     this.topic = topic;
     this.producer =
-        new KafkaProducer<>(
+        KafkaTestBroker.transactionalProducer(
+            broker,
+            "test-processor-" + UUID.randomUUID(),
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                "test-processor-" + UUID.randomUUID(),
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                 4 * 1024 * 1024,
                 ProducerConfig.LINGER_MS_CONFIG,
-                0),
-            new StringSerializer(),
-            new ByteArraySerializer());
+                0));
     producer.initTransactions();
   }
 

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
-import dev.agentfeed.gateway.feed.FeedReader;
 import dev.agentfeed.gateway.feed.SessionPartitioner;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.model.LiveBatch;
@@ -46,8 +45,6 @@ import tools.jackson.databind.JsonNode;
  */
 class ReemittedEventsTest {
 
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
-  private static final String CURSOR_SECRET = "test-only-shared-cursor-secret-0123456789";
   private static final int PARTITIONS = 3;
   private static final AtomicInteger ORGS = new AtomicInteger();
 
@@ -55,15 +52,15 @@ class ReemittedEventsTest {
   private static FeedProducer events;
   private static TokenMinter tokens;
 
-  private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+  private GatewayInstances gateways;
   private ReemittingProcessor processor;
   private String org;
 
   @BeforeAll
   static void startBroker() {
     broker = KafkaTestBroker.start(PARTITIONS);
-    events = new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
-    tokens = new TokenMinter(SECRET, Clock.systemUTC());
+    events = new FeedProducer(broker, Topics.withDefaultPrefix().feedLive());
+    tokens = new TokenMinter(TestGateway.SECRET, Clock.systemUTC());
   }
 
   @AfterAll
@@ -78,20 +75,20 @@ class ReemittedEventsTest {
 
   @BeforeEach
   void startProcessor() {
-    processor =
-        new ReemittingProcessor(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
+    gateways = new GatewayInstances(broker);
+    processor = new ReemittingProcessor(broker, Topics.withDefaultPrefix().feedLive());
     org = "reemit-" + ORGS.incrementAndGet();
   }
 
   @AfterEach
   void stopAll() {
-    gateways.forEach(ConfigurableApplicationContext::close);
+    gateways.close();
     processor.close();
   }
 
   @Test
   void shouldDeliverEverySeqOnceToALiveClientThoughAnAbortedTransactionWasReadAndReemitted() {
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     String session = "ses-live";
     try (StreamClient client = connect(gateway)) {
       receiveThroughTheAbortAndTheReemission(client, session);
@@ -102,7 +99,7 @@ class ReemittedEventsTest {
 
   @Test
   void shouldCountTheReemittedEventsItDidNotPassOnAgain() {
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     String session = "ses-metric";
     try (StreamClient client = connect(gateway)) {
       receiveThroughTheAbortAndTheReemission(client, session);
@@ -119,7 +116,7 @@ class ReemittedEventsTest {
 
   @Test
   void shouldResumeAClientThatGotTheAbortedEventsWithExactlyTheNewOnes() {
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     String session = "ses-resume";
     String cursor = receiveUpToTheAbortedEight(gateway, session);
     processor.abort();
@@ -130,26 +127,26 @@ class ReemittedEventsTest {
 
   @Test
   void shouldResumeWithExactlyTheNewEventsOnAGatewayStartedAfterTheAbortedTransaction() {
-    ConfigurableApplicationContext before = startGateway();
+    ConfigurableApplicationContext before = gateways.start();
     String session = "ses-restart";
     String cursor = receiveUpToTheAbortedEight(before, session);
     stop(before);
     processor.abort();
     processor.commit(reemittedSixToTen(session));
 
-    assertThat(resume(startGateway(), session, cursor)).isEqualTo(seqs(session, 9, 10));
+    assertThat(resume(gateways.start(), session, cursor)).isEqualTo(seqs(session, 9, 10));
   }
 
   @Test
   void shouldResumeASessionCursorWithoutSeqOnARestartedGatewayByItsLookBehind() throws Exception {
-    ConfigurableApplicationContext before = startGateway();
+    ConfigurableApplicationContext before = gateways.start();
     String session = "ses-old-cursor";
     String cursor = withoutSeq(receiveUpToTheAbortedEight(before, session), session);
     stop(before);
     processor.abort();
     processor.commit(reemittedSixToTen(session));
 
-    assertThat(resume(startGateway(), session, cursor)).isEqualTo(seqs(session, 9, 10));
+    assertThat(resume(gateways.start(), session, cursor)).isEqualTo(seqs(session, 9, 10));
   }
 
   @Test
@@ -159,7 +156,7 @@ class ReemittedEventsTest {
     processor.begin(abortedSixToEight(session));
     // Started while the transaction is open: its records are behind the gateway's start, in its
     // look-behind, and the re-run comes live.
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     try (StreamClient client = connect(gateway)) {
       subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"live\"");
       processor.abort();
@@ -173,7 +170,7 @@ class ReemittedEventsTest {
   @Test
   void shouldResumeAnOrgWideSubscriptionOverTwoPartitionsWithoutDuplicateAfterARestart() {
     List<String> sessions = sessionsOnDistinctPartitions(2);
-    ConfigurableApplicationContext before = startGateway();
+    ConfigurableApplicationContext before = gateways.start();
     String cursor;
     try (StreamClient client = connect(before)) {
       subscribe(client, "all", "\"orgWide\":true,\"from\":\"live\"");
@@ -193,7 +190,7 @@ class ReemittedEventsTest {
     sessions.forEach(s -> reemitted.addAll(reemittedSixToTen(s)));
     processor.commit(reemitted);
 
-    ConfigurableApplicationContext after = startGateway();
+    ConfigurableApplicationContext after = gateways.start();
     try (StreamClient resumed = connect(after)) {
       subscribe(resumed, "all", "\"orgWide\":true,\"from\":\"" + cursor + "\"");
 
@@ -209,7 +206,7 @@ class ReemittedEventsTest {
 
   @Test
   void shouldReplayFromBeginningEverySeqOnceOverAnAbortedAndReemittedTransaction() {
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     String session = "ses-beginning";
     processor.commit(committedOneToFive(session));
     processor.begin(abortedSixToEight(session));
@@ -226,7 +223,7 @@ class ReemittedEventsTest {
 
   @Test
   void shouldResumeAnSseStreamWithLastEventIdWithExactlyTheNewEvents() throws Exception {
-    ConfigurableApplicationContext gateway = startGateway();
+    ConfigurableApplicationContext gateway = gateways.start();
     String session = "ses-sse";
     URI uri = base(gateway).resolve("/v1/sessions/" + session + "/events");
     String lastEventId;
@@ -317,38 +314,21 @@ class ReemittedEventsTest {
     String inside = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
     String body = "v2." + inside.split("\\.")[1];
     Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(CURSOR_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    mac.init(
+        new SecretKeySpec(
+            GatewayInstances.CURSOR_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     mac.update((body + "|" + org + "/" + session).getBytes(StandardCharsets.UTF_8));
     Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
     String token = body + "." + base64.encodeToString(Arrays.copyOf(mac.doFinal(), 12));
     return base64.encodeToString(token.getBytes(StandardCharsets.US_ASCII));
   }
 
-  private ConfigurableApplicationContext startGateway() {
-    ConfigurableApplicationContext gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET,
-                "--agentfeed.gateway.cursor-secret=" + CURSOR_SECRET,
-                "--agentfeed.gateway.heartbeat-interval=1s",
-                // An SSE stream the test closed is noticed only at the next write; a graceful
-                // shutdown would wait for it.
-                "--server.shutdown=immediate");
-    gateways.add(gateway);
-    await().atMost(StreamClient.WAIT).until(gateway.getBean(FeedReader.class)::caughtUp);
-    return gateway;
-  }
-
   private void stop(ConfigurableApplicationContext gateway) {
-    gateway.close();
-    gateways.remove(gateway);
+    gateways.stop(gateway);
   }
 
   private static URI base(ConfigurableApplicationContext gateway) {
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    return URI.create("http://localhost:" + port);
+    return GatewayInstances.base(gateway);
   }
 
   private String token() {
@@ -356,8 +336,7 @@ class ReemittedEventsTest {
   }
 
   private StreamClient connect(ConfigurableApplicationContext gateway) {
-    URI stream = URI.create(base(gateway).toString().replace("http:", "ws:") + "/v1/stream");
-    return StreamClient.connect(stream, token());
+    return StreamClient.connect(GatewayInstances.stream(gateway), token());
   }
 
   private static void subscribe(StreamClient client, String id, String fields) {

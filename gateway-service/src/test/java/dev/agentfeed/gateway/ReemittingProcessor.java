@@ -4,15 +4,14 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.LiveBatch;
 import dev.agentfeed.model.LiveRecord;
+import dev.agentfeed.testing.KafkaTestBroker;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
 
 /**
  * Writes {@code feed.live} as the stream processor does under exactly_once_v2 when a transaction
@@ -26,19 +25,13 @@ final class ReemittingProcessor implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final String topic;
 
-  ReemittingProcessor(String bootstrapServers, String topic) {
+  ReemittingProcessor(EmbeddedKafkaBroker broker, String topic) {
     this.topic = topic;
     this.producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-                "test-reemitting-processor-" + UUID.randomUUID(),
-                ProducerConfig.LINGER_MS_CONFIG,
-                0),
-            new StringSerializer(),
-            new ByteArraySerializer());
+        KafkaTestBroker.transactionalProducer(
+            broker,
+            "test-reemitting-processor-" + UUID.randomUUID(),
+            Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
     producer.initTransactions();
   }
 

@@ -1,11 +1,9 @@
 package dev.agentfeed.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
-import dev.agentfeed.gateway.feed.FeedReader;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.testing.KafkaTestBroker;
 import java.net.URI;
@@ -29,26 +27,24 @@ import org.springframework.kafka.test.EmbeddedKafkaBroker;
  */
 class ScaleOutTest {
 
-  private static final String SECRET = "test-only-gateway-jwt-secret-0123456789abcdef";
-  private static final String CURSOR_SECRET = "test-only-shared-cursor-secret-0123456789";
   private static final String ORG = "scale";
 
   private static EmbeddedKafkaBroker broker;
-  private static final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+  private static GatewayInstances gateways;
   private static FeedProducer feed;
   private static TokenMinter tokens;
 
   @BeforeAll
   static void startBroker() {
     broker = KafkaTestBroker.start(4);
-    feed = new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
-    tokens = new TokenMinter(SECRET, Clock.systemUTC());
+    gateways = new GatewayInstances(broker);
+    feed = new FeedProducer(broker, Topics.withDefaultPrefix().feedLive());
+    tokens = new TokenMinter(TestGateway.SECRET, Clock.systemUTC());
   }
 
   @AfterEach
   void stopGateways() {
-    gateways.forEach(ConfigurableApplicationContext::close);
-    gateways.clear();
+    gateways.close();
   }
 
   @AfterAll
@@ -63,8 +59,8 @@ class ScaleOutTest {
 
   @Test
   void shouldResumeOnAnotherInstanceWithExactlyTheNextEvents() {
-    ConfigurableApplicationContext first = startGateway();
-    ConfigurableApplicationContext second = startGateway();
+    ConfigurableApplicationContext first = gateways.start();
+    ConfigurableApplicationContext second = gateways.start();
     String session = "ses-move-" + System.nanoTime();
     String cursor;
     try (StreamClient client = connect(first)) {
@@ -85,8 +81,8 @@ class ScaleOutTest {
 
   @Test
   void shouldResumeAnOrgWideSubscriptionOnAnotherInstance() {
-    ConfigurableApplicationContext first = startGateway();
-    ConfigurableApplicationContext second = startGateway();
+    ConfigurableApplicationContext first = gateways.start();
+    ConfigurableApplicationContext second = gateways.start();
     String org = "scale-wide-" + System.nanoTime() % 100_000;
     List<String> sessions = List.of("ses-w1", "ses-w2", "ses-w3", "ses-w4", "ses-w5");
     String cursor;
@@ -109,7 +105,7 @@ class ScaleOutTest {
 
   @Test
   void shouldResumeAfterTheGatewayRestartsWithExactlyTheNextEvents() {
-    ConfigurableApplicationContext before = startGateway();
+    ConfigurableApplicationContext before = gateways.start();
     String session = "ses-restart-" + System.nanoTime();
     String cursor;
     try (StreamClient client = connect(before)) {
@@ -118,11 +114,10 @@ class ScaleOutTest {
       client.awaitDelivered("s1", 4);
       cursor = client.deliveries("s1").get(1).path("cursor").asString();
     }
-    before.close();
-    gateways.remove(before);
+    gateways.stop(before);
     feed.send(feed.events(ORG, session, 5, 6));
 
-    ConfigurableApplicationContext after = startGateway();
+    ConfigurableApplicationContext after = gateways.start();
     try (StreamClient resumed = connect(after)) {
       subscribe(resumed, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"" + cursor + "\"");
       feed.send(feed.events(ORG, session, 7, 7));
@@ -132,24 +127,8 @@ class ScaleOutTest {
     }
   }
 
-  private static ConfigurableApplicationContext startGateway() {
-    ConfigurableApplicationContext gateway =
-        GatewayApplication.application()
-            .run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
-                "--agentfeed.security.jwt.secret=" + SECRET,
-                "--agentfeed.gateway.cursor-secret=" + CURSOR_SECRET,
-                "--agentfeed.gateway.heartbeat-interval=1s");
-    gateways.add(gateway);
-    FeedReader reader = gateway.getBean(FeedReader.class);
-    await().atMost(StreamClient.WAIT).until(reader::caughtUp);
-    return gateway;
-  }
-
   private static URI stream(ConfigurableApplicationContext gateway) {
-    int port = gateway.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
-    return URI.create("ws://localhost:" + port + "/v1/stream");
+    return GatewayInstances.stream(gateway);
   }
 
   private static String token(String org) {

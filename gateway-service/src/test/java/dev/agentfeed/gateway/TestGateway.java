@@ -37,8 +37,7 @@ final class TestGateway implements AutoCloseable {
     int port = context.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     this.base = URI.create("http://localhost:" + port);
     this.stream = URI.create("ws://localhost:" + port + "/v1/stream");
-    this.feed =
-        new FeedProducer(broker.getBrokersAsString(), Topics.withDefaultPrefix().feedLive());
+    this.feed = new FeedProducer(broker, Topics.withDefaultPrefix().feedLive());
   }
 
   /**

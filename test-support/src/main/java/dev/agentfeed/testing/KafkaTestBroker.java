@@ -1,5 +1,6 @@
 package dev.agentfeed.testing;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -56,14 +57,20 @@ public final class KafkaTestBroker {
    */
   public static KafkaProducer<String, byte[]> transactionalProducer(
       EmbeddedKafkaBroker broker, String transactionalId) {
-    return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.getBrokersAsString(),
-            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
-            transactionalId),
-        new StringSerializer(),
-        new ByteArraySerializer());
+    return transactionalProducer(broker, transactionalId, Map.of());
+  }
+
+  /**
+   * Like {@link #transactionalProducer(EmbeddedKafkaBroker, String)}, with producer settings of the
+   * caller's on top (e.g. {@code linger.ms} 0, a larger {@code max.request.size}). The caller
+   * closes it.
+   */
+  public static KafkaProducer<String, byte[]> transactionalProducer(
+      EmbeddedKafkaBroker broker, String transactionalId, Map<String, Object> overrides) {
+    Map<String, Object> config = new HashMap<>(overrides);
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString());
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 
   /** An admin client of the broker. The caller closes it. */

@@ -28,6 +28,7 @@ final class CpuSplit {
   Reading read() {
     double clients = 0;
     double writer = 0;
+    double reference = 0;
     double handlers = 0;
     double otherThreads = 0;
     long[] ids = threads.getAllThreadIds();
@@ -43,6 +44,8 @@ final class CpuSplit {
         clients += seconds;
       } else if (name.contains(WRITER)) {
         writer += seconds;
+      } else if (name.contains(ReferenceReader.THREAD)) {
+        reference += seconds;
       } else if (name.contains(REQUEST_HANDLER)) {
         handlers += seconds;
       } else {
@@ -50,7 +53,13 @@ final class CpuSplit {
       }
     }
     return new Reading(
-        processSeconds(), clients, writer, handlers, otherThreads, gateway.cpu().toNanos() / 1e9);
+        processSeconds(),
+        clients,
+        writer,
+        reference,
+        handlers,
+        otherThreads,
+        gateway.cpu().toNanos() / 1e9);
   }
 
   private static double processSeconds() {
@@ -63,12 +72,15 @@ final class CpuSplit {
 
   /**
    * CPU seconds: this JVM in all, its clients', writer's (the writer thread and its producer's
-   * network thread), broker request handlers' and other threads', and the gateway JVM's.
+   * network thread), the reference reader's (its polling thread, which does the consumer's network
+   * I/O too, and any thread named for its client id), broker request handlers' and other threads',
+   * and the gateway JVM's.
    */
   record Reading(
       double process,
       double clients,
       double writer,
+      double reference,
       double requestHandlers,
       double otherThreads,
       double gateway) {
@@ -78,6 +90,7 @@ final class CpuSplit {
           process - earlier.process,
           clients - earlier.clients,
           writer - earlier.writer,
+          reference - earlier.reference,
           requestHandlers - earlier.requestHandlers,
           otherThreads - earlier.otherThreads,
           gateway - earlier.gateway);
@@ -86,15 +99,16 @@ final class CpuSplit {
     /** In cores busy over {@code wall} (1.00 = one core all the time), as top shows it in %. */
     String describe(Duration wall, boolean embeddedBroker) {
       double s = wall.toNanos() / 1e9;
-      double unaccounted = process - clients - writer - requestHandlers - otherThreads;
+      double unaccounted = process - clients - writer - reference - requestHandlers - otherThreads;
       return String.format(
           Locale.ROOT,
-          "CPU in cores: gateway JVM %.2f; benchmark JVM %.2f = clients %.2f + writer %.2f + %s"
-              + " %.2f + %s %.2f + GC/JIT/ended threads %.2f",
+          "CPU in cores: gateway JVM %.2f; benchmark JVM %.2f = clients %.2f + writer %.2f +"
+              + " reference reader %.2f + %s %.2f + %s %.2f + GC/JIT/ended threads %.2f",
           gateway / s,
           process / s,
           clients / s,
           writer / s,
+          reference / s,
           embeddedBroker ? "broker request handlers" : "request-handler threads",
           requestHandlers / s,
           embeddedBroker ? "other threads (mostly the broker's)" : "other threads",

@@ -5,6 +5,7 @@ import dev.agentfeed.common.security.TokenMinter;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.testing.KafkaTestBroker;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
@@ -42,7 +43,10 @@ import picocli.CommandLine.Spec;
  * once with slow clients added that read nothing: they must be cut off while the others keep their
  * figures. The clients (Netty, on one event-loop thread by default), the writer and, with {@code
  * --embedded-kafka}, the broker share this JVM and the machine's cores with the gateway, so each
- * phase also prints where the CPU went and how often the broker was asked to produce and fetch.
+ * phase also prints where the CPU went and how often the broker was asked to produce and fetch. A
+ * {@link ReferenceReader}, a plain consumer of {@code feed.live} in this JVM, measures in the same
+ * run what any reader of this broker gets under this load; the clients' figures minus its figures
+ * are the gateway's share.
  */
 @Command(
     name = "gateway",
@@ -54,6 +58,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
 
   private static final String ORG = "bench";
   static final String SLOW_CLIENT_CLOSES = "agentfeed_gateway_slow_client_closes_total";
+  static final String FEED_LAG = "agentfeed_gateway_feed_lag_seconds";
+  static final String E2E_LATENCY = "agentfeed_gateway_e2e_latency_seconds";
   // The stream processor writes feed.live with linger 2 ms: 1 ms here is no kinder to the figure.
   private static final int WRITER_LINGER_MS = 1;
 
@@ -126,6 +132,13 @@ public final class GatewayBenchmark implements Callable<Integer> {
   @Option(names = "--gateway-jvm-arg", description = "JVM argument of the gateway, e.g. -Xmx1g")
   List<String> gatewayJvmArgs = new ArrayList<>(List.of("-Xmx1g"));
 
+  @Option(
+      names = "--gateway-property",
+      paramLabel = "<name=value>",
+      description =
+          "a setting of the gateway, e.g. agentfeed.gateway.sender-threads=4 (repeatable)")
+  List<String> gatewayProperties = new ArrayList<>();
+
   private final EventCodec codec = new EventCodec();
   // Frames written for the reading clients so far, over all phases: what they should have got.
   private final LongAdder offered = new LongAdder();
@@ -162,22 +175,26 @@ public final class GatewayBenchmark implements Callable<Integer> {
             ? "embedded Kafka broker in this JVM at " + kafka + " (--embedded-kafka)"
             : "external Kafka broker at " + kafka + " (--bootstrap)",
         WRITER_LINGER_MS,
-        String.join(" ", gatewayJvmArgs),
+        String.join(" ", gatewayJvmArgs)
+            + (gatewayProperties.isEmpty() ? "" : ", " + String.join(" ", gatewayProperties)),
         clientThreads,
         clients);
     out.flush();
-    try (GatewayProcess gateway =
-            GatewayProcess.start(
-                gatewayJvmArgs,
-                List.of(
-                    "--spring.kafka.bootstrap-servers=" + kafka,
-                    "--agentfeed.topics.prefix=" + topics.prefix(),
-                    "--agentfeed.topics.partitions=" + partitions,
-                    "--agentfeed.security.jwt.secret=" + secret,
-                    "--logging.level.root=WARN"));
+    List<String> gatewayArgs =
+        new ArrayList<>(
+            List.of(
+                "--spring.kafka.bootstrap-servers=" + kafka,
+                "--agentfeed.topics.prefix=" + topics.prefix(),
+                "--agentfeed.topics.partitions=" + partitions,
+                "--agentfeed.security.jwt.secret=" + secret,
+                "--logging.level.root=WARN"));
+    gatewayProperties.forEach(property -> gatewayArgs.add("--" + property));
+    try (GatewayProcess gateway = GatewayProcess.start(gatewayJvmArgs, gatewayArgs);
         BenchClients readers = new BenchClients(clientThreads, "reader");
         BenchClients slow = new BenchClients(1, "slow");
-        Producer<String, byte[]> producer = producer(kafka)) {
+        Producer<String, byte[]> producer = producer(kafka);
+        ReferenceReader reference =
+            ReferenceReader.start(kafka, topics.feedLive(), "bench-gw-reference-" + run)) {
       out.printf(
           "gateway pid %d on port %d, log %s%n", gateway.pid(), gateway.port(), gateway.log());
       out.flush();
@@ -223,7 +240,16 @@ public final class GatewayBenchmark implements Callable<Integer> {
       printGrowth(out, classesHalf, classesIdle, added);
       out.flush();
 
-      phase(out, "all clients reading", producer, topics.feedLive(), sessionIds, readers, cpu);
+      phase(
+          out,
+          "all clients reading",
+          producer,
+          topics.feedLive(),
+          sessionIds,
+          readers,
+          reference,
+          gateway,
+          cpu);
       double cutOffBefore = gateway.counter(SLOW_CLIENT_CLOSES);
       slow.connect(uri, token, sessionIds, 0, slowClients, true, slowOrgWide);
       CutOffWatch cutOff = new CutOffWatch(gateway, cutOffBefore + slowClients);
@@ -234,6 +260,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
           topics.feedLive(),
           sessionIds,
           readers,
+          reference,
+          gateway,
           cpu);
       // A slow client reads nothing, so it never sees the close either: count on the gateway.
       out.printf(
@@ -269,8 +297,10 @@ public final class GatewayBenchmark implements Callable<Integer> {
       String topic,
       List<String> sessionIds,
       BenchClients readers,
+      ReferenceReader reference,
+      GatewayProcess gateway,
       CpuSplit cpu)
-      throws InterruptedException {
+      throws InterruptedException, IOException {
     AtomicBoolean running = new AtomicBoolean(true);
     long started = System.nanoTime();
     Thread writer = new Thread(() -> write(producer, topic, sessionIds, running), "bench-writer");
@@ -285,21 +315,29 @@ public final class GatewayBenchmark implements Callable<Integer> {
     }
     double warmedUp = (System.nanoTime() - started) / 1e9;
     readers.latency().reset();
+    reference.latency().reset();
+    long referenceBefore = reference.records();
     long framesBefore = readers.frames();
     long offeredBefore = offered.sum();
     long writtenBefore = written;
     Map<String, Long> requestsBefore = BrokerRequests.read();
     CpuSplit.Reading cpuBefore = cpu.read();
+    BucketHistogram lagBefore = gateway.buckets(FEED_LAG);
+    BucketHistogram sentBefore = gateway.buckets(E2E_LATENCY);
     long start = System.nanoTime();
     TimeUnit.NANOSECONDS.sleep(duration.toNanos());
     long frames = readers.frames() - framesBefore;
     long offeredFrames = offered.sum() - offeredBefore;
     long elapsed = System.nanoTime() - start;
     CpuSplit.Reading cpuUsed = cpu.read().minus(cpuBefore);
+    BucketHistogram lag = gateway.buckets(FEED_LAG).minus(lagBefore);
+    BucketHistogram sent = gateway.buckets(E2E_LATENCY).minus(sentBefore);
     Map<String, Long> requests = BrokerRequests.since(requestsBefore, BrokerRequests.read());
     long events = written - writtenBefore;
     double seconds = elapsed / 1e9;
     Histogram latency = readers.latency().getIntervalHistogram();
+    Histogram referenceLatency = reference.latency().getIntervalHistogram();
+    long referenceRecords = reference.records() - referenceBefore;
     long behindAtEnd = offered.sum() - readers.frames();
     running.set(false);
     writer.join();
@@ -325,12 +363,39 @@ public final class GatewayBenchmark implements Callable<Integer> {
         readers.duplicates(),
         readers.malformed());
     out.printf(
+        "  reference reader (plain KafkaConsumer of feed.live in this JVM, read_uncommitted,"
+            + " Kafka's fetch defaults): receivedAt → poll return p50 %.2f ms, p99 %.2f ms,"
+            + " p99.9 %.2f ms, max %.2f ms (n=%d of %d events written); clients minus reference:"
+            + " p50 %+.2f ms, p99 %+.2f ms, p99.9 %+.2f ms (the gateway's share)%n",
+        referenceLatency.getValueAtPercentile(50) / 1000d,
+        referenceLatency.getValueAtPercentile(99) / 1000d,
+        referenceLatency.getValueAtPercentile(99.9) / 1000d,
+        referenceLatency.getMaxValue() / 1000d,
+        referenceRecords,
+        events,
+        (latency.getValueAtPercentile(50) - referenceLatency.getValueAtPercentile(50)) / 1000d,
+        (latency.getValueAtPercentile(99) - referenceLatency.getValueAtPercentile(99)) / 1000d,
+        (latency.getValueAtPercentile(99.9) - referenceLatency.getValueAtPercentile(99.9)) / 1000d);
+    out.printf(
+        "  the gateway's own histograms (bucket bounds): receivedAt → frames queued (%s) p50 ≤ %s,"
+            + " p99 ≤ %s, p99.9 ≤ %s; receivedAt → frame on the socket (%s) p50 ≤ %s, p99 ≤ %s, p99.9 ≤"
+            + " %s%n",
+        FEED_LAG,
+        lag.atPercentile(50),
+        lag.atPercentile(99),
+        lag.atPercentile(99.9),
+        E2E_LATENCY,
+        sent.atPercentile(50),
+        sent.atPercentile(99),
+        sent.atPercentile(99.9));
+    out.printf(
         "  %s; gateway %.1f µs CPU per delivered frame%n",
         cpuUsed.describe(Duration.ofNanos(elapsed), embeddedKafka),
         cpuUsed.gateway() * 1e6 / Math.max(1, frames));
     if (!requests.isEmpty()) {
       long produce = requests.getOrDefault("Produce", 0L);
-      // "Fetch" counts every fetch, "FetchConsumer" those of consumers: the gateway's.
+      // "Fetch" counts every fetch, "FetchConsumer" those of consumers: the gateway's and the
+      // reference reader's.
       long fetch = requests.getOrDefault("FetchConsumer", 0L);
       long other =
           requests.entrySet().stream()
@@ -339,7 +404,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
               .sum();
       out.printf(
           "  broker requests/s: Produce %.0f (the writer; %.1f events each), FetchConsumer %.0f"
-              + " (the gateway; %.1f events each), other %.0f%n",
+              + " (the gateway and the reference reader; %.1f events each), other %.0f%n",
           produce / seconds,
           events / (double) Math.max(1, produce),
           fetch / seconds,

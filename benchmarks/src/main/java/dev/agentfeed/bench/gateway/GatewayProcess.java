@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -148,6 +150,28 @@ final class GatewayProcess implements AutoCloseable {
       sum += Double.parseDouble(series.group(2));
     }
     return sum;
+  }
+
+  /**
+   * The cumulative buckets of a histogram in the gateway's Prometheus metrics, summed over its
+   * series: upper bound in seconds ({@code le}, +Inf last) to the count of samples at or below it.
+   */
+  BucketHistogram buckets(String name) throws IOException, InterruptedException {
+    Matcher series =
+        Pattern.compile(
+                "(?m)^"
+                    + Pattern.quote(name)
+                    + "_bucket\\{(?:[^}]*,)?le=\"([^\"]+)\"[^}]*\\} ([0-9.eE+-]+)$")
+            .matcher(get("/actuator/prometheus").body());
+    NavigableMap<Double, Double> buckets = new TreeMap<>();
+    while (series.find()) {
+      double le =
+          series.group(1).equals("+Inf")
+              ? Double.POSITIVE_INFINITY
+              : Double.parseDouble(series.group(1));
+      buckets.merge(le, Double.parseDouble(series.group(2)), Double::sum);
+    }
+    return new BucketHistogram(buckets);
   }
 
   /** The CPU time the gateway's JVM has used so far, all threads; zero when the OS does not say. */

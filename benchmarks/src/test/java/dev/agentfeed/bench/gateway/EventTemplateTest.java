@@ -28,6 +28,15 @@ class EventTemplateTest {
             utf8(codec.toBytes(template.event("ses-22", "m-8", 1, later, later))));
   }
 
+  @Test
+  void shouldWriteRecordsWhoseReceivedAtAndSeqTheReferenceReaderReads() {
+    Instant at = Instant.parse("2026-11-24T06:11:18.016123Z");
+    byte[] record = template.bytes("ses-1", 7, 3, at);
+
+    assertThat(EventFrames.fields(record, 0, record.length))
+        .isEqualTo(new EventFrames.Fields(at.getEpochSecond() * 1_000_000 + 16_123, 3));
+  }
+
   private static String utf8(byte[] bytes) {
     return new String(bytes, StandardCharsets.UTF_8);
   }

@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -116,11 +118,84 @@ public final class HistoryReader {
         }
       }
       StartCheck check =
-          mayBeTrimmed ? new StartCheck(tp, subscriber.sessionId(), lastSeq, end) : null;
+          mayBeTrimmed ? new StartCheck(tp, Map.of(subscriber.sessionId(), lastSeq), end) : null;
       // The session has no record before where its history starts, so nothing to look behind for.
       replay(consumer, tp, feed, subscriber, start, check, newFence());
     } catch (OffsetOutOfRangeException e) {
       throw new HistoryGoneException(tp, -1, -1);
+    }
+  }
+
+  /** A session of an organisation's history: where it starts and its last seq (0 if unknown). */
+  public record SessionStart(String sessionId, Instant firstRecordAt, long lastSeq) {}
+
+  /**
+   * Where an organisation's history starts on one partition ({@code offset}), and, when retention
+   * may have deleted the start of some of it, the sessions whose first records must be checked
+   * ({@code checked}: sessionId to last seq) up to where the partition ended then ({@code end}).
+   */
+  public record OrgStart(long offset, long end, Map<String, Long> checked) {}
+
+  /**
+   * Where an organisation's history starts on each partition that holds sessions of it: at the
+   * first record at or after the earliest {@code firstRecordAt} of those sessions (no record of the
+   * organisation's is before it). As for one session ({@link #replaySession}), nothing can be
+   * missing while the partition's log start offset is 0, or when that first record lies beyond the
+   * log start; otherwise every one of the organisation's sessions on the partition is checked on
+   * its records during the replay.
+   *
+   * @param sessions the organisation's sessions per partition, per {@code sessions.stats}
+   */
+  public Map<Integer, OrgStart> orgStarts(Map<Integer, List<SessionStart>> sessions) {
+    Map<TopicPartition, Long> times = new HashMap<>();
+    sessions.forEach(
+        (partition, starts) ->
+            starts.stream()
+                .map(SessionStart::firstRecordAt)
+                .min(Instant::compareTo)
+                .ifPresent(
+                    first ->
+                        times.put(new TopicPartition(topic, partition), first.toEpochMilli())));
+    Map<Integer, OrgStart> result = new HashMap<>();
+    if (times.isEmpty()) {
+      return result;
+    }
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("offsets", false)) {
+      Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(times.keySet());
+      Map<TopicPartition, Long> ends = consumer.endOffsets(times.keySet());
+      Map<TopicPartition, OffsetAndTimestamp> hits = consumer.offsetsForTimes(times);
+      for (TopicPartition tp : times.keySet()) {
+        long logStart = logStarts.get(tp);
+        long end = ends.get(tp);
+        OffsetAndTimestamp hit = hits.get(tp);
+        long start = hit != null ? hit.offset() : end;
+        boolean mayBeTrimmed = logStart > 0 && (hit != null ? start <= logStart : logStart >= end);
+        Map<String, Long> checked = new HashMap<>();
+        if (mayBeTrimmed) {
+          sessions.get(tp.partition()).forEach(s -> checked.put(s.sessionId(), s.lastSeq()));
+        }
+        result.put(tp.partition(), new OrgStart(start, end, checked));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * An organisation's history on one partition from {@code start} ({@link #orgStarts}), then live.
+   * No record of the organisation's precedes the start, so there is nothing to look behind for.
+   *
+   * @throws HistoryGoneException when the start of one of the checked sessions' history is no
+   *     longer retained
+   */
+  public void replayOrg(PartitionFeed feed, FeedSubscriber subscriber, OrgStart start) {
+    TopicPartition tp = new TopicPartition(topic, feed.partition());
+    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("replay", true)) {
+      consumer.assign(List.of(tp));
+      StartCheck check =
+          start.checked().isEmpty() ? null : new StartCheck(tp, start.checked(), start.end());
+      replay(consumer, tp, feed, subscriber, start.offset(), check, newFence());
+    } catch (OffsetOutOfRangeException e) {
+      throw new HistoryGoneException(tp, start.offset(), -1);
     }
   }
 
@@ -211,34 +286,6 @@ public final class HistoryReader {
         && (subscriber.sessionId() == null || session.sessionId().equals(subscriber.sessionId()));
   }
 
-  /**
-   * Where each partition's history starts for the given times: the first offset whose record
-   * timestamp is at or after it, or the end of the partition when there is none.
-   */
-  public Map<Integer, Long> offsetsAt(Map<Integer, Instant> times) {
-    Map<TopicPartition, Instant> byPartition = new HashMap<>();
-    times.forEach((p, t) -> byPartition.put(new TopicPartition(topic, p), t));
-    try (Consumer<byte[], byte[]> consumer = consumers.createFeed("offsets", false)) {
-      Map<Integer, Long> result = new HashMap<>();
-      offsetsAt(consumer, byPartition).forEach((tp, offset) -> result.put(tp.partition(), offset));
-      return result;
-    }
-  }
-
-  private static Map<TopicPartition, Long> offsetsAt(
-      Consumer<byte[], byte[]> consumer, Map<TopicPartition, Instant> times) {
-    Map<TopicPartition, Long> query = new HashMap<>();
-    times.forEach((tp, t) -> query.put(tp, t.toEpochMilli()));
-    Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query);
-    Map<TopicPartition, Long> ends = consumer.endOffsets(times.keySet());
-    Map<TopicPartition, Long> result = new HashMap<>();
-    for (TopicPartition tp : times.keySet()) {
-      OffsetAndTimestamp hit = found.get(tp);
-      result.put(tp, hit != null ? hit.offset() : ends.get(tp));
-    }
-    return result;
-  }
-
   private void replay(
       Consumer<byte[], byte[]> consumer,
       TopicPartition tp,
@@ -319,33 +366,33 @@ public final class HistoryReader {
   }
 
   /**
-   * Checks, on a partition where retention has deleted records, that a replayed session's history
-   * is whole: its first record has seq 1, or, when none is found up to where the partition ended at
-   * the start of the replay, that {@code sessions.stats} knows no events of it. The end is taken
-   * after the session was read from {@code sessions.stats}, so the records that document counts are
-   * before it. If the live reader is still behind that end, records of the session may follow live
-   * and the "none found" check is skipped (a first live record is not checked).
+   * Checks, on a partition where retention has deleted records, that the history of each replayed
+   * session it names is whole: the session's first record has seq 1, or, when none is found up to
+   * where the partition ended at the start of the replay, {@code sessions.stats} knows no events of
+   * it. The end is taken after the sessions were read from {@code sessions.stats}, so the records
+   * that their documents count are before it. If the live reader is still behind that end, records
+   * of a session may follow live and the "none found" check is skipped (a first live record is not
+   * checked).
    */
   private static final class StartCheck {
 
     private final TopicPartition tp;
-    private final String sessionId;
-    private final long lastSeq;
+    // The sessions to check and their last seq per sessions.stats (0 when unknown).
+    private final Map<String, Long> lastSeqs;
     private final long end;
-    private boolean seen;
+    private final Set<String> seen = new HashSet<>();
 
-    StartCheck(TopicPartition tp, String sessionId, long lastSeq, long end) {
+    StartCheck(TopicPartition tp, Map<String, Long> lastSeqs, long end) {
       this.tp = tp;
-      this.sessionId = sessionId;
-      this.lastSeq = lastSeq;
+      this.lastSeqs = lastSeqs;
       this.end = end;
     }
 
     void first(FeedRecord record) {
-      if (seen) {
+      String sessionId = record.session().sessionId();
+      if (!lastSeqs.containsKey(sessionId) || !seen.add(sessionId)) {
         return;
       }
-      seen = true;
       long firstSeq = record.events().get(0).seq();
       if (firstSeq > 1) {
         throw HistoryGoneException.trimmed(
@@ -354,10 +401,16 @@ public final class HistoryReader {
     }
 
     void beforeLive(long replayedUpTo) {
-      if (!seen && lastSeq > 0 && replayedUpTo >= end) {
-        throw HistoryGoneException.trimmed(
-            tp, sessionId, "none of its " + lastSeq + " events is retained");
+      if (replayedUpTo < end) {
+        return;
       }
+      lastSeqs.forEach(
+          (sessionId, lastSeq) -> {
+            if (lastSeq > 0 && !seen.contains(sessionId)) {
+              throw HistoryGoneException.trimmed(
+                  tp, sessionId, "none of its " + lastSeq + " events is retained");
+            }
+          });
     }
   }
 

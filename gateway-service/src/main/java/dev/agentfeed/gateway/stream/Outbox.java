@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +21,14 @@ import org.slf4j.LoggerFactory;
  * thread writes the queue to the session in order. A client that falls behind by more than the
  * buffer limit gets a {@code resync_required} error with the last cursor written to it and is
  * closed; one whose socket accepts nothing for the send-time limit is closed as stalled. The {@link
- * Transport} is a WebSocket session or an SSE response; this sender is the only thread that writes
- * to it.
+ * Transport} is a WebSocket session or an SSE response; one thread at a time writes to it.
+ *
+ * <p>A transport that {@linkplain Transport#writesWithoutBlocking() writes without blocking} (a
+ * WebSocket on Tomcat) is written by whoever queues a frame when nothing is being written: the live
+ * dispatch writes straight to a socket that has room, with no hand-off to a sender thread, and only
+ * a frame the socket does not take at once waits, for the container, whose completion then goes on
+ * with the queue. Otherwise a sender thread writes the queue, blocking, and batches what it takes
+ * in one go.
  */
 final class Outbox {
 
@@ -47,6 +55,10 @@ final class Outbox {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private long queuedBytes;
   private boolean draining;
+  // Non-blocking transports: a write of the queue is in progress (on some thread, or pending in
+  // the container), so a frame queued now is written after it.
+  private boolean sending;
+  private final boolean nonBlocking;
   // Replays waiting in awaitRoom: only then does taking frames off the queue notify.
   private int waiting;
   private volatile State state = State.OPEN;
@@ -71,6 +83,7 @@ final class Outbox {
     this.limitBytes = limitBytes;
     this.resyncFrames = resyncFrames;
     this.metrics = metrics;
+    this.nonBlocking = session.writesWithoutBlocking();
   }
 
   boolean open() {
@@ -100,8 +113,16 @@ final class Outbox {
       }
       queue.addLast(message);
       queuedBytes += message.length();
-      scheduleLocked();
+      if (!nonBlocking) {
+        scheduleLocked();
+        return true;
+      }
+      if (sending) {
+        return true;
+      }
+      sending = true;
     }
+    sendQueued();
     return true;
   }
 
@@ -171,16 +192,139 @@ final class Outbox {
   }
 
   private void scheduleLocked() {
-    if (!draining) {
+    if (nonBlocking) {
+      if (!sending) {
+        sending = true;
+        sender.execute(this::sendQueued);
+      }
+    } else if (!draining) {
       draining = true;
       sender.execute(this::drain);
     }
+  }
+
+  /**
+   * Non-blocking transports: writes the queue, frame after frame, while the socket takes each at
+   * once; returns when the queue is empty or a frame is left to the container, whose completion
+   * calls this again. Whoever set {@code sending} calls it; it clears {@code sending} when done. A
+   * failing or finishing outbox ends on a sender thread, as its last writes may block.
+   */
+  private void sendQueued() {
+    while (true) {
+      Pending next;
+      Runnable last = null;
+      boolean resync = false;
+      synchronized (this) {
+        next = queue.pollFirst();
+        if (next != null) {
+          queuedBytes -= next.length();
+          if (waiting > 0) {
+            notifyAll();
+          }
+        } else if (state == State.FAILING) {
+          // The resync_required frames go like any other, so that a full socket holds no thread;
+          // then the connection is finished. Still sending.
+          state = State.FINISHING;
+          ending = Transport.Ending.RESYNC;
+          resync = true;
+        } else {
+          sending = false;
+          if (state == State.FINISHING) {
+            state = State.CLOSED;
+            Transport.Ending why = ending;
+            last = () -> closeSession(why);
+          }
+        }
+      }
+      if (resync) {
+        // Built outside the lock: it reads the connection's subscriptions.
+        List<String> frames = resyncFrames.apply(Map.copyOf(lastCursors));
+        synchronized (this) {
+          for (String frame : frames) {
+            Pending error = new Pending(Frames.ERROR, frame, null, null, null);
+            queue.addLast(error);
+            queuedBytes += error.length();
+          }
+        }
+        continue;
+      }
+      if (next == null) {
+        if (last != null) {
+          // Closing writes a close frame, which may block for a moment.
+          sender.execute(last);
+        }
+        return;
+      }
+      Write write = new Write(next);
+      try {
+        session.startWrite(next.op(), next.json(), write);
+      } catch (RuntimeException e) {
+        write.accept(e);
+      }
+      if (!write.completed()) {
+        // The container finishes it; its completion goes on with the queue.
+        return;
+      }
+      if (write.failed) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * One frame written without blocking. Its completion may come before {@code startWrite} returns
+   * (the socket took it all) or later on another thread; of the writer and the completion,
+   * whichever comes second goes on with the queue, so that frames stay in order and one is written
+   * at a time.
+   */
+  private final class Write implements Consumer<Throwable> {
+
+    private final Pending message;
+    private final AtomicBoolean oneArrived = new AtomicBoolean();
+    private volatile boolean failed;
+
+    Write(Pending message) {
+      this.message = message;
+    }
+
+    @Override
+    public void accept(Throwable failure) {
+      if (failure != null) {
+        failed = true;
+        // A closed socket, a broken pipe or the send timeout: the client is gone or stalled.
+        log.debug("Writing to client {} failed; closing it", session.id(), failure);
+        close();
+        closer.execute(() -> closeSession(Transport.Ending.RESYNC));
+      } else {
+        written(message);
+      }
+      if (!oneArrived.compareAndSet(false, true) && failure == null) {
+        // The writer has returned: this completion goes on.
+        sendQueued();
+      }
+    }
+
+    /** Called by the writer once startWrite returned: whether the write has completed already. */
+    boolean completed() {
+      return !oneArrived.compareAndSet(false, true);
+    }
+  }
+
+  private void written(Pending message) {
+    if (message.cursor() != null) {
+      lastCursors.put(message.subscription(), message.cursor());
+    }
+    metrics.delivered(message.events(), metrics.now());
+    metrics.written(1, message.length());
   }
 
   private void drain() {
     // Whether frames were written since the last flush: the transport may hold them back.
     boolean unflushed = false;
     List<Pending> batch = new ArrayList<>();
+    // The events of the frames written since the last flush: their latency is taken once the flush
+    // handed them to the socket, so that a flush blocked by a client that reads slowly counts.
+    List<List<FeedRecord.Item>> unflushedEvents = new ArrayList<>();
     while (true) {
       boolean resync = false;
       boolean finished = false;
@@ -214,6 +358,9 @@ final class Outbox {
           if (!flush()) {
             return;
           }
+          long now = metrics.now();
+          unflushedEvents.forEach(events -> metrics.delivered(events, now));
+          unflushedEvents.clear();
           unflushed = false;
           continue;
         }
@@ -238,9 +385,10 @@ final class Outbox {
           lastCursors.put(message.subscription(), message.cursor());
         }
       }
-      long now = metrics.now();
       for (Pending message : batch) {
-        metrics.delivered(message.events(), now);
+        if (message.events() != null) {
+          unflushedEvents.add(message.events());
+        }
       }
       metrics.written(batch.size(), chars);
       batch.clear();

@@ -70,7 +70,8 @@ final class StreamHandler extends TextWebSocketHandler {
             known,
             expiresAt,
             true,
-            new WebSocketTransport(session, frames, properties.sendTimeLimit()),
+            new WebSocketTransport(
+                session, frames, properties.sendTimeLimit(), properties.nonBlockingSends()),
             threads.senders(),
             threads.closers(),
             properties.maxOutboundBuffer().toBytes(),

@@ -55,7 +55,9 @@ final class StreamMetrics {
             .register(meters);
     this.latency =
         Timer.builder("agentfeed.gateway.e2e.latency")
-            .description("From an event's receivedAt at ingest to its frame being written")
+            .description(
+                "From an event's receivedAt at ingest to its frame being handed to the client's"
+                    + " socket")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofSeconds(30))

@@ -11,8 +11,9 @@ import dev.agentfeed.gateway.feed.SessionPartitioner;
 import dev.agentfeed.gateway.sessions.SessionIndex;
 import dev.agentfeed.gateway.sessions.SessionSummary;
 import dev.agentfeed.model.SessionRef;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -182,11 +183,10 @@ final class SubscriptionService {
     try {
       if (!subscription.orgWide()) {
         replaySession(subscription, cursor, cursorSeq, partitions);
-      } else {
-        SortedMap<Integer, Long> starts = cursor != null ? cursor : orgHistoryStarts(subscription);
-        subscription.startAt(starts);
+      } else if (cursor != null) {
+        subscription.startAt(cursor);
         for (PartitionFeed feed : reader.partitions()) {
-          Long start = starts.get(feed.partition());
+          Long start = cursor.get(feed.partition());
           if (start != null) {
             history.replayFrom(feed, subscription, start);
           } else {
@@ -194,6 +194,8 @@ final class SubscriptionService {
             history.replayPartition(feed, subscription);
           }
         }
+      } else {
+        replayOrgFromBeginning(subscription);
       }
     } catch (HistoryGoneException e) {
       metrics.resynced();
@@ -236,26 +238,41 @@ final class SubscriptionService {
   }
 
   /**
-   * Where an org's history starts in each partition: at the earliest {@code firstRecordAt} of its
-   * sessions there, per {@code sessions.stats}; at the live position where it has none.
+   * An org's history, then live: on each partition from the earliest {@code firstRecordAt} of its
+   * sessions there, per {@code sessions.stats}, checked against retention as a session's is; from
+   * the live position where it has none.
    */
-  private SortedMap<Integer, Long> orgHistoryStarts(Subscription subscription) {
+  private void replayOrgFromBeginning(Subscription subscription) {
     int partitions = reader.partitionCount();
-    Map<Integer, Instant> earliest = new HashMap<>();
+    Map<Integer, List<HistoryReader.SessionStart>> sessions = new HashMap<>();
     for (SessionSummary session : index.list(subscription.orgId(), false)) {
       if (session.firstRecordAt() != null) {
-        earliest.merge(
-            SessionPartitioner.partitionOf(session.sessionId(), partitions),
-            session.firstRecordAt(),
-            (a, b) -> a.isBefore(b) ? a : b);
+        sessions
+            .computeIfAbsent(
+                SessionPartitioner.partitionOf(session.sessionId(), partitions),
+                p -> new ArrayList<>())
+            .add(
+                new HistoryReader.SessionStart(
+                    session.sessionId(), session.firstRecordAt(), session.lastSeq()));
       }
     }
-    SortedMap<Integer, Long> starts = new TreeMap<>();
-    starts.putAll(livePositions());
-    if (!earliest.isEmpty()) {
-      starts.putAll(history.offsetsAt(earliest));
+    Map<Integer, HistoryReader.OrgStart> orgStarts = history.orgStarts(sessions);
+    SortedMap<Integer, Long> starts = livePositions();
+    orgStarts.forEach((partition, start) -> starts.put(partition, start.offset()));
+    // Fixed before anything is delivered, so that the very first cursor names every partition.
+    subscription.startAt(starts);
+    for (PartitionFeed feed : reader.partitions()) {
+      HistoryReader.OrgStart orgStart = orgStarts.get(feed.partition());
+      Long start = starts.get(feed.partition());
+      if (orgStart != null) {
+        history.replayOrg(feed, subscription, orgStart);
+      } else if (start != null) {
+        history.replayFrom(feed, subscription, start);
+      } else {
+        // A partition added since the live positions were taken: all of it is new.
+        history.replayPartition(feed, subscription);
+      }
     }
-    return starts;
   }
 
   private String authorize(Caller caller, SubscribeRequest request) {

@@ -1,6 +1,7 @@
 package dev.agentfeed.gateway.stream;
 
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /** The socket under an {@link Outbox}: a WebSocket session or an SSE response. */
 interface Transport {
@@ -21,6 +22,21 @@ interface Transport {
    * has nothing more queued, and before it closes the socket.
    */
   default void flush() throws IOException {}
+
+  /** Whether {@link #startWrite} is available: writes that never block the caller. */
+  default boolean writesWithoutBlocking() {
+    return false;
+  }
+
+  /**
+   * Starts writing one frame without blocking: what the socket takes at once is written on this
+   * thread, the rest later by the container. {@code done} runs exactly once, with null once the
+   * whole frame is written or with the failure, either on this thread before this returns or later
+   * on another thread. One write at a time: the next one starts after {@code done}.
+   */
+  default void startWrite(String op, String json, Consumer<Throwable> done) {
+    throw new UnsupportedOperationException("this transport writes blocking only");
+  }
 
   /** Closes the socket, saying why. */
   void close(Ending why);

@@ -1,6 +1,8 @@
 package dev.agentfeed.gateway.stream;
 
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -8,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
@@ -52,6 +55,8 @@ final class WebSocketTransport implements Transport {
   private final RemoteEndpoint.Basic remote;
   // The Jakarta session under Spring's, for Tomcat's per-session settings; null elsewhere.
   private final Session jakartaSession;
+  // Tomcat's endpoint for writes that do not block; null when they are not used.
+  private final TomcatText.Endpoint nonBlocking;
   // When the write or flush in progress started (0: none), for closeIfStalled.
   private volatile long sendStartedMillis;
 
@@ -67,14 +72,32 @@ final class WebSocketTransport implements Transport {
    *     that a client that stopped reading holds a sender thread no longer than that
    */
   WebSocketTransport(WebSocketSession session, Frames frames, Duration sendTimeLimit) {
+    this(session, frames, sendTimeLimit, false);
+  }
+
+  /**
+   * @param nonBlocking write frames without blocking ({@link #startWrite}) where the container
+   *     allows it (Tomcat); they are then not batched, as a batch is only pushed out by a blocking
+   *     flush
+   */
+  WebSocketTransport(
+      WebSocketSession session, Frames frames, Duration sendTimeLimit, boolean nonBlocking) {
     this.session = session;
     this.frames = frames;
     this.jakartaSession = jakartaSession(session);
     if (jakartaSession != null) {
       jakartaSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT, sendTimeLimit.toMillis());
     }
-    this.remote = batchingRemote(jakartaSession, session.getId());
-    this.encodedText = remote == null ? null : TomcatText.endpoint(remote);
+    TomcatText.Endpoint endpoint = null;
+    if (nonBlocking && jakartaSession != null) {
+      RemoteEndpoint.Async async = jakartaSession.getAsyncRemote();
+      // A write the socket takes nothing of for this long fails, and the client is closed.
+      async.setSendTimeout(sendTimeLimit.toMillis());
+      endpoint = TomcatText.endpoint(jakartaSession.getBasicRemote());
+    }
+    this.nonBlocking = endpoint;
+    this.remote = endpoint != null ? null : batchingRemote(jakartaSession, session.getId());
+    this.encodedText = remote == null ? endpoint : TomcatText.endpoint(remote);
   }
 
   /** Whether frames skip Tomcat's character encoder on this container (see {@link TomcatText}). */
@@ -146,6 +169,34 @@ final class WebSocketTransport implements Transport {
   }
 
   @Override
+  public boolean writesWithoutBlocking() {
+    return nonBlocking != null;
+  }
+
+  @Override
+  public void startWrite(String op, String json, Consumer<Throwable> done) {
+    sendStartedMillis = System.currentTimeMillis();
+    SendHandler finish =
+        result -> {
+          sendStartedMillis = 0;
+          done.accept(result.isOK() ? null : result.getException());
+        };
+    SendHandler afterText =
+        Frames.HEARTBEAT.equals(op)
+            // Browsers answer a protocol ping with a pong by themselves: that is how an idle
+            // dashboard shows it is still there.
+            ? result -> {
+              if (result.isOK()) {
+                nonBlocking.startPing(finish);
+              } else {
+                finish.onResult(result);
+              }
+            }
+            : finish;
+    nonBlocking.startText(frames.utf8(json), afterText);
+  }
+
+  @Override
   public void flush() throws IOException {
     if (remote != null && session.isOpen()) {
       sendStartedMillis = System.currentTimeMillis();
@@ -195,6 +246,9 @@ final class WebSocketTransport implements Transport {
     private static final MethodHandle TEXT_START;
     private static final MethodHandle COMPLETE;
     private static final MethodHandle SEND;
+    private static final MethodHandle START;
+    private static final byte OPCODE_PING = 9;
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     static final boolean AVAILABLE;
 
     static {
@@ -203,6 +257,7 @@ final class WebSocketTransport implements Transport {
       MethodHandle textStart = null;
       MethodHandle complete = null;
       MethodHandle send = null;
+      MethodHandle start = null;
       try {
         ClassLoader loader = WebSocketTransport.class.getClassLoader();
         Class<?> remote =
@@ -233,6 +288,21 @@ final class WebSocketTransport implements Transport {
                 .asType(
                     MethodType.methodType(
                         void.class, Object.class, byte.class, ByteBuffer.class, boolean.class));
+        start =
+            lookup
+                .findVirtual(
+                    impl,
+                    "startMessage",
+                    MethodType.methodType(
+                        void.class, byte.class, ByteBuffer.class, boolean.class, SendHandler.class))
+                .asType(
+                    MethodType.methodType(
+                        void.class,
+                        Object.class,
+                        byte.class,
+                        ByteBuffer.class,
+                        boolean.class,
+                        SendHandler.class));
       } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
         log.info("Frames go through the container's sendText: {}", e.toString());
         base = null;
@@ -242,6 +312,7 @@ final class WebSocketTransport implements Transport {
       TEXT_START = textStart;
       COMPLETE = complete;
       SEND = send;
+      START = start;
       AVAILABLE = base != null;
     }
 
@@ -274,6 +345,47 @@ final class WebSocketTransport implements Transport {
           throw e;
         } catch (Throwable e) {
           throw new IOException(e);
+        }
+      }
+
+      /**
+       * Starts a text message without blocking, as Tomcat's own {@code sendBytesByCompletion} does
+       * for a binary one: its state machine enters the text state, and leaves it once the message
+       * is written; {@code handler} runs then, or with the failure (also one thrown at once).
+       */
+      void startText(byte[] utf8, SendHandler handler) {
+        try {
+          TEXT_START.invokeExact(stateMachine);
+        } catch (Throwable e) {
+          handler.onResult(new SendResult(e));
+          return;
+        }
+        start(
+            OPCODE_TEXT,
+            ByteBuffer.wrap(utf8),
+            result -> {
+              if (result.isOK()) {
+                try {
+                  COMPLETE.invokeExact(stateMachine, true);
+                } catch (Throwable e) {
+                  handler.onResult(new SendResult(e));
+                  return;
+                }
+              }
+              handler.onResult(result);
+            });
+      }
+
+      /** Starts a ping (a control frame, outside the message state machine) without blocking. */
+      void startPing(SendHandler handler) {
+        start(OPCODE_PING, EMPTY.duplicate(), handler);
+      }
+
+      private void start(byte opcode, ByteBuffer payload, SendHandler handler) {
+        try {
+          START.invokeExact(endpoint, opcode, payload, true, handler);
+        } catch (Throwable e) {
+          handler.onResult(new SendResult(e));
         }
       }
     }
