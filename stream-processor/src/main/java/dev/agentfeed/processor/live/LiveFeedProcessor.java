@@ -4,6 +4,7 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Tier;
 import dev.agentfeed.model.Tiers;
+import dev.agentfeed.processor.streams.EnvelopeBytes;
 import dev.agentfeed.processor.streams.StoreKeys;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -48,6 +49,7 @@ final class LiveFeedProcessor implements Processor<String, EventEnvelope, String
   private final Duration checkInterval;
   private final DetailCutter cutter;
   private final EventCodec codec;
+  private final EnvelopeBytes envelopeBytes;
 
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, byte[]> held;
@@ -77,13 +79,19 @@ final class LiveFeedProcessor implements Processor<String, EventEnvelope, String
     }
   }
 
-  LiveFeedProcessor(Duration window, long maxBatchBytes, DetailCutter cutter, EventCodec codec) {
+  LiveFeedProcessor(
+      Duration window,
+      long maxBatchBytes,
+      DetailCutter cutter,
+      EventCodec codec,
+      EnvelopeBytes envelopeBytes) {
     this.windowMs = window.toMillis();
     this.maxBatchBytes = maxBatchBytes;
     // Ten checks per window: a batch leaves between 90% and 100% of the window after it opened.
     this.checkInterval = Duration.ofMillis(Math.max(1, windowMs / 10));
     this.cutter = cutter;
     this.codec = codec;
+    this.envelopeBytes = envelopeBytes;
   }
 
   @Override
@@ -112,7 +120,8 @@ final class LiveFeedProcessor implements Processor<String, EventEnvelope, String
     EventEnvelope event = cutter.cut(record.value());
     String session = event.session().key() + "/";
     Tier tier = event.tier() != null ? tierOf(event.tier()) : Tiers.of(event);
-    byte[] json = codec.toBytes(event);
+    // An event with nothing cut is the enriched sink's instance: its bytes are reused.
+    byte[] json = envelopeBytes.of(event);
     if (tier == Tier.IMMEDIATE) {
       if (pending.containsKey(session)) {
         flush(session);

@@ -4,6 +4,8 @@ import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.Topics;
 import dev.agentfeed.processor.ProcessorProperties;
+import dev.agentfeed.processor.streams.EnvelopeBytes;
+import dev.agentfeed.processor.streams.WriteBehindStore;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.KStream;
@@ -36,30 +38,44 @@ public final class LiveFeedTopology {
 
   private LiveFeedTopology() {}
 
-  /** Adds the live branch after {@code enriched}. */
+  /**
+   * Adds the live branch after {@code enriched}; {@code envelopeBytes} serialises the live events
+   * (the same instance as the enriched sink's serialiser, so an unchanged event is written once).
+   */
   public static void build(
-      KStream<String, EventEnvelope> enriched, Topics topics, ProcessorProperties settings) {
+      KStream<String, EventEnvelope> enriched,
+      Topics topics,
+      ProcessorProperties settings,
+      EnvelopeBytes envelopeBytes) {
     enriched
-        .process(batcher(settings), Named.as(BATCHER))
+        .process(batcher(settings, envelopeBytes), Named.as(BATCHER))
         .to(topics.feedLive(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName(SINK));
   }
 
   private static ProcessorSupplier<String, EventEnvelope, String, byte[]> batcher(
-      ProcessorProperties settings) {
+      ProcessorProperties settings, EnvelopeBytes envelopeBytes) {
     EventCodec codec = new EventCodec();
     DetailCutter cutter = new DetailCutter(settings.detailThreshold().toBytes(), codec.mapper());
     // In memory, backed by its changelog like any store: it only ever holds the events of open
     // windows (at most batch-window or batch-max-bytes per session), is read only when the task
     // starts, and a restart restores it from the compacted changelog. RocksDB would add a native
     // write and, for every batch sent, a delete that stays in its memtable until compaction.
+    // Written behind: only the events still held when a transaction commits reach the changelog
+    // (once each, and a tombstone once sent); an event held and sent between two commits — the
+    // common case, as a session's next tier-1 event sends its batch — writes nothing at all.
     StoreBuilder<KeyValueStore<String, byte[]>> batchStore =
-        Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.String(), Serdes.ByteArray());
+        WriteBehindStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(BATCH_STORE), Serdes.String(), Serdes.ByteArray()));
     return new ProcessorSupplier<>() {
       @Override
       public Processor<String, EventEnvelope, String, byte[]> get() {
         return new LiveFeedProcessor(
-            settings.batchWindow(), settings.batchMaxBytes().toBytes(), cutter, codec);
+            settings.batchWindow(),
+            settings.batchMaxBytes().toBytes(),
+            cutter,
+            codec,
+            envelopeBytes);
       }
 
       @Override

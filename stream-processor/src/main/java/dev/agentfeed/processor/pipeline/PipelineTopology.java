@@ -1,5 +1,6 @@
 package dev.agentfeed.processor.pipeline;
 
+import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventSerde;
 import dev.agentfeed.model.Topics;
@@ -10,6 +11,7 @@ import dev.agentfeed.processor.live.LiveFeedTopology;
 import dev.agentfeed.processor.rollup.OrgMinuteRollupTopology;
 import dev.agentfeed.processor.sequencing.SequencingTopology;
 import dev.agentfeed.processor.stats.SessionStatsTopology;
+import dev.agentfeed.processor.streams.EnvelopeBytes;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -43,9 +45,14 @@ public final class PipelineTopology {
     KStream<String, EventEnvelope> withDiffs = FileDiffTopology.build(sequenced, settings);
     KStream<String, EventEnvelope> enriched = MessageAssemblyTopology.build(withDiffs, settings);
 
-    Produced<String, EventEnvelope> produced = Produced.with(Serdes.String(), new EventSerde());
+    // The live branch comes after the enriched sink and takes the bytes it wrote for every event
+    // it sends unchanged.
+    EnvelopeBytes envelopeBytes = new EnvelopeBytes(new EventCodec());
+    Produced<String, EventEnvelope> produced =
+        Produced.with(
+            Serdes.String(), Serdes.serdeFrom(envelopeBytes, new EventSerde().deserializer()));
     enriched.to(topics.enriched(), produced.withName(ENRICHED_SINK));
-    LiveFeedTopology.build(enriched, topics, settings);
+    LiveFeedTopology.build(enriched, topics, settings, envelopeBytes);
     SessionStatsTopology.build(enriched, topics, settings);
     OrgMinuteRollupTopology.build(enriched, topics, settings);
     return enriched;

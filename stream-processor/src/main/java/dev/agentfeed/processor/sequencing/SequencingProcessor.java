@@ -126,9 +126,12 @@ final class SequencingProcessor implements Processor<String, EventEnvelope, Stri
 
   /** The seq the event got when first seen, or null if it was not seen within the retention. */
   private Long seenWithinRetention(String eventKey, long timestamp) {
-    // Both directions: a retry normally comes later, but partitions can deliver out of order.
-    long from = Math.max(0, timestamp - retentionMs);
-    long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
+    // Both directions: a retry normally comes later, but partitions can deliver out of order. The
+    // fetch bounds are inclusive, so they stop a millisecond short of a retention on both sides: a
+    // first copy exactly a retention away is not a duplicate, before or after.
+    long from = Math.max(0, timestamp - retentionMs + 1);
+    long to =
+        timestamp > Long.MAX_VALUE - retentionMs + 1 ? Long.MAX_VALUE : timestamp + retentionMs - 1;
     try (WindowStoreIterator<Long> seen = seenEvents.fetch(eventKey, from, to)) {
       return seen.hasNext() ? seen.next().value : null;
     }

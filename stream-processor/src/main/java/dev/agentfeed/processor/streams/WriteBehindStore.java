@@ -28,7 +28,9 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * hook would fail there.
  *
  * <p>Values are held by reference: a caller may change a value after putting it and put it again;
- * what is written is the value as it is at the commit. Reads see the unwritten values first.
+ * what is written is the value as it is at the commit. Reads see the unwritten values first. A key
+ * that is put and deleted between two commits, and was not in the wrapped store before, is never
+ * written at all.
  */
 public final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStore<K, V>, K, V>
     implements KeyValueStore<K, V> {
@@ -78,9 +80,17 @@ public final class WriteBehindStore<K, V> extends WrappedStateStore<KeyValueStor
     entries.forEach(entry -> put(entry.key, entry.value));
   }
 
+  /**
+   * A key put and deleted between two commits that the wrapped store never held leaves no trace: no
+   * tombstone goes to the changelog. (A held tier-2 event that is sent within the commit interval
+   * it arrived in costs nothing beyond memory.)
+   */
   @Override
   public V delete(K key) {
     V unwrittenValue = unwritten.remove(key);
+    if (unwrittenValue != null && wrapped().get(key) == null) {
+      return unwrittenValue;
+    }
     V written = wrapped().delete(key);
     return unwrittenValue != null ? unwrittenValue : written;
   }

@@ -213,6 +213,32 @@ class SequencingTopologyTest {
             sequenced(first, 3, Tier.BATCHED));
   }
 
+  @Test
+  void shouldDropDuplicateWhoseFirstCopyIsJustUnderTheRetentionLater() {
+    Duration retention = settings.dedupeRetention();
+    EventEnvelope first = toolStarted(ORG_A, SESSION_1, "e1");
+    EventEnvelope later = toolStarted(ORG_A, SESSION_1, "e2");
+
+    raw.pipeInput(SESSION_1, first, T0.plus(retention).minusMillis(1));
+    raw.pipeInput(SESSION_1, later, T0.plus(retention));
+    raw.pipeInput(SESSION_1, first, T0);
+
+    assertThat(enriched.readKeyValuesToList())
+        .containsExactly(sequenced(first, 1, Tier.BATCHED), sequenced(later, 2, Tier.BATCHED));
+  }
+
+  @Test
+  void shouldAcceptCopyWhoseFirstCopyIsAFullRetentionLater() {
+    Duration retention = settings.dedupeRetention();
+    EventEnvelope first = toolStarted(ORG_A, SESSION_1, "e1");
+
+    raw.pipeInput(SESSION_1, first, T0.plus(retention));
+    raw.pipeInput(SESSION_1, first, T0);
+
+    assertThat(enriched.readKeyValuesToList())
+        .containsExactly(sequenced(first, 1, Tier.BATCHED), sequenced(first, 2, Tier.BATCHED));
+  }
+
   /**
    * Runs at-least-once: under exactly-once the test driver (4.2) discards dead-letter records,
    * which it receives outside a transaction and clears before it commits. The real broker test

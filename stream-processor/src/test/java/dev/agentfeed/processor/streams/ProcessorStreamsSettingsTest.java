@@ -42,6 +42,7 @@ class ProcessorStreamsSettingsTest {
                 Map.entry("producer.retry.backoff.ms", 10L),
                 Map.entry("producer.retry.backoff.max.ms", 100L),
                 Map.entry("num.stream.threads", 2),
+                Map.entry("max.task.idle.ms", -1L),
                 Map.entry("replication.factor", 3),
                 Map.entry("topic.min.insync.replicas", "2"),
                 Map.entry(

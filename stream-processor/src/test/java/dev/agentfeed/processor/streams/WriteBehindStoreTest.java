@@ -51,7 +51,7 @@ class WriteBehindStoreTest {
   /**
    * For each input {@code (key, word)}: appends the word to the key's note, puts it, appends "!"
    * and puts it again (the second put is of the same object); a word "dump" forwards every note the
-   * store lists.
+   * store lists; a word "flash" puts a note and deletes it again.
    */
   private static final class Notes implements Processor<String, String, String, String> {
     private ProcessorContext<String, String> context;
@@ -65,6 +65,12 @@ class WriteBehindStoreTest {
 
     @Override
     public void process(Record<String, String> record) {
+      if (record.value().equals("flash")) {
+        notes.put(record.key(), new StringBuilder("flash"));
+        notes.delete(record.key());
+        context.forward(record.withValue(String.valueOf(notes.get(record.key()))));
+        return;
+      }
       if (record.value().equals("dump")) {
         try (KeyValueIterator<String, StringBuilder> all = notes.all()) {
           all.forEachRemaining(
@@ -136,6 +142,23 @@ class WriteBehindStoreTest {
     assertThat(changelog())
         .containsExactly(
             KeyValue.pair("a", "x!"), KeyValue.pair("b", "y!"), KeyValue.pair("a", "x!z!"));
+  }
+
+  @Test
+  void shouldWriteNothingForANewKeyPutAndDeletedBetweenTwoCommits() {
+    input.pipeInput("a", "x");
+    input.pipeInput("b", "flash");
+    input.pipeInput("a", "z");
+
+    assertThat(changelog()).containsExactly(KeyValue.pair("a", "x!"), KeyValue.pair("a", "x!z!"));
+  }
+
+  @Test
+  void shouldWriteATombstoneWhenAWrittenKeyIsPutAgainAndDeleted() {
+    input.pipeInput("a", "x");
+    input.pipeInput("a", "flash");
+
+    assertThat(changelog()).containsExactly(KeyValue.pair("a", "x!"), KeyValue.pair("a", null));
   }
 
   @Test
