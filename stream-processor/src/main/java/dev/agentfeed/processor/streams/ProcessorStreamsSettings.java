@@ -40,6 +40,8 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBean;
  *       partition, so it changes no result. Left at 0, each check of a task with nothing buffered
  *       (the rollup's tasks, most of the time) formats a log message it never prints: 3 % of the
  *       stream thread in a profile.
+ *   <li>The stream threads' transactional producers leave waiting for their records to the commit
+ *       of the transaction ({@link CommitFlushedClientSupplier}).
  *   <li>Changelog topics are replicated like the pipeline's topics ({@code
  *       agentfeed.topics.replication-factor}).
  * </ul>
@@ -88,5 +90,6 @@ final class ProcessorStreamsSettings {
     Properties properties = factoryBean.getStreamsConfiguration();
     properties.putAll(asMap());
     factoryBean.setStreamsConfiguration(properties);
+    factoryBean.setClientSupplier(new CommitFlushedClientSupplier());
   }
 }
