@@ -39,7 +39,7 @@ class ProcessorStreamsSettingsTest {
                 Map.entry("processing.guarantee", "exactly_once_v2"),
                 Map.entry("commit.interval.ms", 35L),
                 Map.entry("producer.linger.ms", 3L),
-                Map.entry("producer.retry.backoff.ms", 10L),
+                Map.entry("producer.retry.backoff.ms", 2L),
                 Map.entry("producer.retry.backoff.max.ms", 100L),
                 Map.entry("num.stream.threads", 2),
                 Map.entry("max.task.idle.ms", -1L),
