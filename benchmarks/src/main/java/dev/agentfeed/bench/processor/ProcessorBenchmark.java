@@ -81,8 +81,8 @@ public final class ProcessorBenchmark implements java.util.concurrent.Callable<I
 
   @Option(
       names = "--commit-interval",
-      defaultValue = "PT0.1S",
-      description = "both sides (the processor's default: 100 ms)")
+      defaultValue = "PT0.5S",
+      description = "both sides (the processor's default: 500 ms)")
   Duration commitInterval;
 
   @Option(names = "--rate", defaultValue = "1000", description = "tier-1 events/s for latency")

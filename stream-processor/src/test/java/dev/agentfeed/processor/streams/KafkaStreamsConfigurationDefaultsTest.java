@@ -40,7 +40,7 @@ class KafkaStreamsConfigurationDefaultsTest {
   @Autowired private StreamsBuilderFactoryBean streams;
 
   @Test
-  void shouldRunExactlyOnceWithHundredMillisecondCommitsAndShortLingerByDefault() {
+  void shouldRunExactlyOnceWithHalfSecondCommitsAndShortLingerByDefault() {
     Properties config = streams.getStreamsConfiguration();
     Map<String, String> actual = new LinkedHashMap<>();
     CONTRACT_KEYS.forEach(key -> actual.put(key, String.valueOf(config.get(key))));
@@ -52,7 +52,7 @@ class KafkaStreamsConfigurationDefaultsTest {
                 "bootstrap.servers", "[localhost:9092]",
                 "state.dir", "./data/stream-processor/state",
                 "processing.guarantee", "exactly_once_v2",
-                "commit.interval.ms", "100",
+                "commit.interval.ms", "500",
                 "producer.linger.ms", "2",
                 "num.stream.threads", "1",
                 "replication.factor", "1",
