@@ -29,11 +29,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -421,18 +419,11 @@ class SequencingIntegrationTest {
       Deserializer<K> keyDeserializer,
       Consumer<ConsumerRecord<K, byte[]>> onRecord,
       BooleanSupplier done) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            broker.getBrokersAsString(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "test-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed");
     try (KafkaConsumer<K, byte[]> consumer =
-        new KafkaConsumer<>(config, keyDeserializer, new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            KafkaTestBroker.readCommittedFromStart(broker),
+            keyDeserializer,
+            new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
       await()
           .atMost(PATIENCE)
