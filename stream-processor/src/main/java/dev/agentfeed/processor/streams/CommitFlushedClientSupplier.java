@@ -1,15 +1,19 @@
 package dev.agentfeed.processor.streams;
 
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
+import org.apache.kafka.streams.KafkaClientSupplier;
 
 /**
- * Kafka Streams' own clients, except that a transactional producer leaves waiting for its records
- * to {@link KafkaProducer#commitTransaction()}.
+ * The clients Kafka Streams would create itself, except that a transactional producer leaves
+ * waiting for its records to {@link KafkaProducer#commitTransaction()}.
  *
  * <p>In every commit Kafka Streams prepares each task in turn ({@code StreamTask.prepareCommit}):
  * the task's store caches and write-behind stores send their changelog records, then the producer
@@ -27,14 +31,38 @@ import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
  * with the error and is replaced ({@link ReplaceThreadOnUncaughtException}); the transaction is
  * aborted and the input processed again from the last committed offsets.
  */
-final class CommitFlushedClientSupplier extends DefaultKafkaClientSupplier {
+final class CommitFlushedClientSupplier implements KafkaClientSupplier {
+
+  @Override
+  public Admin getAdmin(Map<String, Object> config) {
+    return Admin.create(config);
+  }
 
   @Override
   public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
     if (config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG) == null) {
-      return super.getProducer(config);
+      return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return new CommitFlushedProducer(config);
+  }
+
+  @Override
+  public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+    return consumer(config);
+  }
+
+  @Override
+  public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+    return consumer(config);
+  }
+
+  @Override
+  public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+    return consumer(config);
+  }
+
+  private static Consumer<byte[], byte[]> consumer(Map<String, Object> config) {
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** A transactional producer whose {@link #flush()} leaves the wait to the commit. */
