@@ -252,8 +252,7 @@ class DashboardProtocolTest {
     // it; the processor never writes such records, so skipping them shows where replay starts.
     feed.sendAt(feed.events(ORG_A, session, 1, 2), earlier);
     feed.sendAt(feed.events(ORG_A, session, 3, 5), firstRecordAt);
-    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "running", firstRecordAt);
     try (StreamClient client = connect(ORG_A)) {
       client.send(subscribeFrame("s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\""));
       feed.send(feed.events(ORG_A, session, 6, 7));
@@ -272,8 +271,7 @@ class DashboardProtocolTest {
     feed.sendAt(feed.events(ORG_A, session, 1, 2), firstRecordAt);
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
     feed.sendAt(feed.events(ORG_A, session, 3, 5), firstRecordAt);
-    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "running", firstRecordAt);
     try (StreamClient client = connect(ORG_A)) {
       client(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
 
@@ -293,8 +291,7 @@ class DashboardProtocolTest {
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
     // The partition goes on with another session, as it would long after this one ended.
     feed.sendAt(feed.events(ORG_A, otherSessionOnPartitionOf(session), 1, 1), firstRecordAt);
-    feed.sendStats(ORG_A, session, "completed", firstRecordAt, firstRecordAt);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "completed", firstRecordAt);
     try (StreamClient client = connect(ORG_A)) {
       client(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
 
@@ -311,8 +308,7 @@ class DashboardProtocolTest {
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
     Instant firstRecordAt = Instant.now();
     feed.sendAt(feed.events(ORG_A, session, 1, 3), firstRecordAt);
-    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "running", firstRecordAt);
     try (StreamClient client = connect(ORG_A)) {
       subscribe(client, "s1", "\"sessionId\":\"" + session + "\",\"from\":\"beginning\"");
 
@@ -328,8 +324,7 @@ class DashboardProtocolTest {
     feed.sendAt(feed.events(ORG_A, session, 1, 2), firstRecordAt);
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
     feed.sendAt(feed.events(ORG_A, session, 3, 5), firstRecordAt);
-    feed.sendStats(ORG_A, session, "running", firstRecordAt, firstRecordAt);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "running", firstRecordAt);
     URI uri = base.resolve("/v1/sessions/" + session + "/events?from=beginning");
     try (SseClient client = SseClient.open(uri, token(ORG_A), null)) {
       await().atMost(StreamClient.WAIT).until(() -> !client.events("error").isEmpty());
@@ -409,8 +404,7 @@ class DashboardProtocolTest {
     Instant firstRecordAt = Instant.now().minusSeconds(1);
     for (String session : sessions) {
       feed.send(feed.events(org, session, 1, 2));
-      feed.sendStats(org, session, "running", firstRecordAt, firstRecordAt);
-      awaitStats(org, session);
+      publishStats(org, session, "running", firstRecordAt);
     }
     try (StreamClient client = connect(org)) {
       client.send(subscribeFrame("all", "\"orgWide\":true,\"from\":\"beginning\""));
@@ -441,8 +435,7 @@ class DashboardProtocolTest {
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(trimmed));
     feed.sendAt(feed.events(org, trimmed, 3, 5), firstRecordAt);
     for (String session : sessions) {
-      feed.sendStats(org, session, "running", firstRecordAt, firstRecordAt);
-      awaitStats(org, session);
+      publishStats(org, session, "running", firstRecordAt);
     }
     try (StreamClient client = connect(org)) {
       client(client, "all", "\"orgWide\":true,\"from\":\"beginning\"");
@@ -462,8 +455,7 @@ class DashboardProtocolTest {
     deleteAllRecords(Topics.withDefaultPrefix().feedLive(), partitionOf(session));
     Instant firstRecordAt = Instant.now();
     feed.sendAt(feed.events(org, session, 1, 3), firstRecordAt);
-    feed.sendStats(org, session, "running", firstRecordAt, firstRecordAt);
-    awaitStats(org, session);
+    publishStats(org, session, "running", firstRecordAt);
     try (StreamClient client = connect(org)) {
       subscribe(client, "all", "\"orgWide\":true,\"from\":\"beginning\"");
       client.awaitDelivered("all", 3);
@@ -513,8 +505,7 @@ class DashboardProtocolTest {
   void shouldServeTheStatsOfASessionOfTheOrgAnd404ToAnotherOrg() throws Exception {
     String session = newSession();
     Instant t = Instant.parse("2026-01-30T12:00:00Z");
-    feed.sendStats(ORG_A, session, "running", t, t);
-    awaitStats(ORG_A, session);
+    publishStats(ORG_A, session, "running", t);
 
     HttpResponse<String> own = get("/v1/sessions/" + session + "/stats", token(ORG_A));
     HttpResponse<String> foreign = get("/v1/sessions/" + session + "/stats", token(ORG_B));
@@ -737,6 +728,15 @@ class DashboardProtocolTest {
         .path("sessions")
         .forEach(s -> ids.add(s.path("sessionId").asString()));
     return ids;
+  }
+
+  /**
+   * Publishes the session's stats (first and last event at {@code at}) and waits until the gateway
+   * serves them.
+   */
+  private void publishStats(String org, String session, String status, Instant at) {
+    feed.sendStats(org, session, status, at, at);
+    awaitStats(org, session);
   }
 
   private void awaitStats(String org, String session) {
