@@ -19,23 +19,38 @@ final class CpuMeter {
   }
 
   Reading read() {
-    return new Reading(ownSeconds(), brokerSeconds());
+    return new Reading(ownSeconds(), jitSeconds(), brokerSeconds());
   }
 
-  /** CPU seconds of this JVM (all threads) and of the broker (or NaN when not measured). */
-  record Reading(double own, double broker) {
+  /**
+   * CPU seconds of this JVM (all threads), the time its JIT compilers spent compiling (elapsed,
+   * summed over compilations, so not a part of the CPU figure; it falls near zero once the code is
+   * warm), and the broker's CPU seconds (or NaN when not measured).
+   */
+  record Reading(double own, double jit, double broker) {
 
     Reading minus(Reading earlier) {
-      return new Reading(own - earlier.own, broker - earlier.broker);
+      return new Reading(own - earlier.own, jit - earlier.jit, broker - earlier.broker);
     }
 
-    /** "own X ms, broker Y ms per 1,000 events". */
+    /** "this JVM X ms (JIT compiling for Z ms), broker Y ms" per 1,000 events. */
     String per1000(long events) {
-      String ownPart = String.format("this JVM %.0f ms", own * 1e6 / events);
+      String ownPart =
+          String.format(
+              "this JVM %.0f ms (JIT compiling for %.0f ms)",
+              own * 1e6 / events, jit * 1e6 / events);
       return Double.isNaN(broker)
           ? ownPart
           : ownPart + String.format(", broker %.0f ms", broker * 1e6 / events);
     }
+  }
+
+  /** Time spent compiling, summed over the compiler threads (HotSpot: their elapsed time). */
+  private static double jitSeconds() {
+    var compilation = ManagementFactory.getCompilationMXBean();
+    return compilation != null && compilation.isCompilationTimeMonitoringSupported()
+        ? compilation.getTotalCompilationTime() / 1e3
+        : Double.NaN;
   }
 
   private static double ownSeconds() {
