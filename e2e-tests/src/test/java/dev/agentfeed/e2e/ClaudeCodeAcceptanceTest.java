@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,27 +86,30 @@ class ClaudeCodeAcceptanceTest {
 
     assertThat(first.statusCode()).isEqualTo(202);
     assertThat(json.readTree(first.body()))
-        .isEqualTo(json.readTree("{\"accepted\":13,\"duplicates\":0,\"rejected\":[]}"));
+        .isEqualTo(json.readTree("{\"accepted\":14,\"duplicates\":0,\"rejected\":[]}"));
     assertThat(json.readTree(second.body()))
-        .isEqualTo(json.readTree("{\"accepted\":0,\"duplicates\":13,\"rejected\":[]}"));
+        .isEqualTo(json.readTree("{\"accepted\":0,\"duplicates\":14,\"rejected\":[]}"));
     List<JsonNode> enriched = enrichedUpToMarker(org, session);
     assertThat(enriched.stream().map(this::describe).toList())
         .isEqualTo(
             List.of(
                 "1 session.started model=claude-sonnet-4-5",
                 "2 message.chunk I'll fix ",
-                "3 message.chunk the config loader.",
-                "4 message.completed I'll fix the config loader.",
-                "5 tool.started Read",
-                "6 tool.completed Read",
-                "7 tool.started Edit",
-                "8 tool.completed Edit",
-                "9 file.edited /repo/app/config.py +2 -1",
-                "10 tool.started Bash",
-                "11 tool.failed Bash: FAILED tests/test_config.py::test_env - KeyError: 'APP_MODE'",
-                "12 message.completed The test still fails: APP_MODE is unset.",
-                "13 session.completed turns=4"));
-    JsonNode diff = enriched.get(8).path("data");
+                // The word still being written is held back until the next delta or the block's
+                // end: it could be the start of a secret.
+                "3 message.chunk the config ",
+                "4 message.chunk loader.",
+                "5 message.completed I'll fix the config loader.",
+                "6 tool.started Read",
+                "7 tool.completed Read",
+                "8 tool.started Edit",
+                "9 tool.completed Edit",
+                "10 file.edited /repo/app/config.py +2 -1",
+                "11 tool.started Bash",
+                "12 tool.failed Bash: FAILED tests/test_config.py::test_env - KeyError: 'APP_MODE'",
+                "13 message.completed The test still fails: APP_MODE is unset.",
+                "14 session.completed turns=4"));
+    JsonNode diff = enriched.get(9).path("data");
     assertThat(diff.path("diff").asString())
         .contains("-    return {}", "+    env = dict(os.environ)", "+    return env");
     assertThat(diff.path("diffContext").asString()).isEqualTo("fragment");
@@ -137,6 +141,18 @@ class ClaudeCodeAcceptanceTest {
       String everything =
           String.join("\n", records.stream().map(TopicReader.Record::value).toList());
       assertThat(SECRETS).as("secrets in " + topic).noneMatch(everything::contains);
+      String streamed =
+          records.stream()
+              .filter(r -> session.equals(r.key()))
+              .map(r -> json.readTree(r.value()))
+              .filter(e -> "message.chunk".equals(e.path("type").asString()))
+              .map(e -> e.path("data"))
+              .filter(data -> "msg_k/0".equals(data.path("messageId").asString()))
+              .map(data -> data.path("text").asString())
+              .collect(Collectors.joining());
+      assertThat(streamed)
+          .as("the streamed message in " + topic)
+          .isEqualTo("Your key is [REDACTED:anthropic-key] and it works.");
       assertThat(LOOK_ALIKES).as("look-alikes in " + topic).allMatch(sessionText::contains);
     }
   }
@@ -275,9 +291,29 @@ class ClaudeCodeAcceptanceTest {
             + " on session "
             + LOOK_ALIKES.get(1);
     ObjectNode input = json.createObjectNode().put("command", command);
-    return List.of(
-        assistant(claude, "s-1", "msg_s", toolUse("toolu_secret", "Bash", input.toString())),
-        result(claude, "s-2", "toolu_secret", output, false));
+    List<ObjectNode> lines = new ArrayList<>();
+    lines.add(assistant(claude, "s-1", "msg_s", toolUse("toolu_secret", "Bash", input.toString())));
+    lines.add(result(claude, "s-2", "toolu_secret", output, false));
+    // A message that repeats a key, streamed a few characters per delta as Claude Code does: no
+    // delta holds the whole key, the message assembled from them would.
+    String message = "Your key is " + SECRETS.get(6) + " and it works.";
+    lines.add(stream(claude, "s-3", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_k\"}}"));
+    for (int at = 0; at < message.length(); at += 3) {
+      ObjectNode delta = json.createObjectNode().put("type", "content_block_delta").put("index", 0);
+      delta
+          .putObject("delta")
+          .put("type", "text_delta")
+          .put("text", message.substring(at, Math.min(message.length(), at + 3)));
+      lines.add(stream(claude, "s-d" + at, delta.toString()));
+    }
+    lines.add(stream(claude, "s-4", "{\"type\":\"content_block_stop\",\"index\":0}"));
+    lines.add(
+        assistant(
+            claude,
+            "s-5",
+            "msg_k",
+            json.createObjectNode().put("type", "text").put("text", message).toString()));
+    return lines;
   }
 
   private ObjectNode line(String type, String claudeSession, String uuid) {

@@ -47,6 +47,9 @@ public final class IngestBenchmark implements Callable<Integer> {
 
   private final JsonMapper json = JsonMapper.builder().build();
 
+  private final SecretRedactor redactor =
+      new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE);
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -70,7 +73,6 @@ public final class IngestBenchmark implements Callable<Integer> {
     events.addAll(convert(transcript, "bench-events"));
     out.printf("adapter best: %,.0f lines/s (parse + convert, one thread)%n", best);
 
-    SecretRedactor redactor = new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE);
     List<ObjectNode> planted = SyntheticTranscript.eventsWithSecrets(json);
     report(out, "redaction, transcript events", redactor, events);
     report(out, "redaction, events with secrets", redactor, planted);
@@ -87,7 +89,8 @@ public final class IngestBenchmark implements Callable<Integer> {
   }
 
   private List<ObjectNode> convert(List<String> transcript, String session) {
-    ClaudeCodeTranscript converter = new ClaudeCodeTranscript("bench", session, Clock.systemUTC());
+    ClaudeCodeTranscript converter =
+        new ClaudeCodeTranscript("bench", session, Clock.systemUTC(), redactor);
     List<ObjectNode> events = new ArrayList<>();
     for (String line : transcript) {
       JsonNode parsed = json.readTree(line);

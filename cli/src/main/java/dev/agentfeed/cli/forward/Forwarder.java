@@ -11,6 +11,7 @@ import dev.agentfeed.cli.forward.AgentsLayout.WorkflowState;
 import dev.agentfeed.client.AgentfeedClient;
 import dev.agentfeed.client.EventIds;
 import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
@@ -67,6 +68,13 @@ public final class Forwarder implements AutoCloseable {
 
   /** The {@code source} of the events made here (transcripts keep the converter's). */
   static final String SOURCE = "agentfeed-forward";
+
+  /**
+   * Redacts streamed message text across its chunks (built-in kinds: ingest's configured extra
+   * kinds are not known here, and ingest applies them to each chunk).
+   */
+  private static final SecretRedactor STREAM_REDACTOR =
+      new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE);
 
   private final SafePaths paths;
   private final ForwardState state;
@@ -271,7 +279,10 @@ public final class Forwarder implements AutoCloseable {
 
   private TranscriptTail newTail(Path file, Transcript transcript) {
     return new TranscriptTail(
-        file, new ClaudeCodeTranscript(orgId, transcript.sessionId(), clock), json, warnings);
+        file,
+        new ClaudeCodeTranscript(orgId, transcript.sessionId(), clock, STREAM_REDACTOR),
+        json,
+        warnings);
   }
 
   // ---- workflow state

@@ -1,5 +1,7 @@
 package dev.agentfeed.ingest.claudecode;
 
+import dev.agentfeed.ingest.redaction.SecretRedactor;
+import dev.agentfeed.ingest.redaction.StreamedTextRedaction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +67,11 @@ public final class ClaudeCodeTranscript {
   /** Text chunks sent per streamed block ({@code messageId/index}). */
   private final Map<String, Integer> chunksSent = new HashMap<>();
 
+  /** Streamed blocks whose text may still be held back, by {@code messageId/index}. */
+  private final Map<String, StreamedBlock> streamedBlocks = new LinkedHashMap<>();
+
+  private final SecretRedactor redactor;
+
   /** Thinking blocks whose start was sent from the stream. */
   private final Set<String> thinkingStarted = new HashSet<>();
 
@@ -75,15 +83,22 @@ public final class ClaudeCodeTranscript {
 
   private record PendingTool(String name, JsonNode input, Instant started, String idSeed) {}
 
+  /** A block streaming as chunks: its text redacted as it grows, and whether it is thinking. */
+  private record StreamedBlock(StreamedTextRedaction text, boolean thinking) {}
+
   /**
    * @param orgId the org of every event (the caller's)
    * @param sessionId the agentfeed session of every event (the request's path)
    * @param clock when lines arrive
+   * @param redactor redacts streamed text across its chunks ({@link StreamedTextRedaction}); every
+   *     event is redacted whole afterwards as well, like any other
    */
-  public ClaudeCodeTranscript(String orgId, String sessionId, Clock clock) {
+  public ClaudeCodeTranscript(
+      String orgId, String sessionId, Clock clock, SecretRedactor redactor) {
     this.orgId = orgId;
     this.sessionId = sessionId;
     this.clock = clock;
+    this.redactor = redactor;
   }
 
   /** The result of one line: the events it yields, or why it is not a stream-json message. */
@@ -138,6 +153,14 @@ public final class ClaudeCodeTranscript {
       return List.of();
     }
     ended = true;
+    List<ObjectNode> events = new ArrayList<>();
+    Instant now = clock.instant();
+    for (String messageId : List.copyOf(streamedBlocks.keySet())) {
+      ObjectNode chunk = finishChunk(messageId);
+      if (chunk != null) {
+        events.add(envelope("message.chunk", id("end", messageId), now, chunk));
+      }
+    }
     ObjectNode data = NODES.objectNode();
     data.put("error", "no_result");
     data.put(
@@ -145,7 +168,8 @@ public final class ClaudeCodeTranscript {
         "the Claude Code stream ended after "
             + lines
             + " messages without a result line: the process was killed, crashed or lost its output");
-    return List.of(envelope("session.failed", id("end", "no-result"), clock.instant(), data));
+    events.add(envelope("session.failed", id("end", "no-result"), now, data));
+    return events;
   }
 
   // ---- line types
@@ -187,19 +211,50 @@ public final class ClaudeCodeTranscript {
           // contract has no thinking chunk, and dashboards show both the same way.
           boolean thinking = "thinking_delta".equals(kind);
           String messageId = streamingMessage + "/" + event.path("index").asInt(0);
-          int chunk = chunksSent.merge(messageId, 1, Integer::sum) - 1;
-          ObjectNode data = NODES.objectNode();
-          data.put("messageId", messageId);
-          data.put("chunkIndex", chunk);
-          data.put("text", delta.path(thinking ? "thinking" : "text").asString(""));
-          data.put("role", thinking ? "thinking" : "assistant");
-          line.add("message.chunk", "", data);
+          StreamedBlock block =
+              streamedBlocks.computeIfAbsent(
+                  messageId,
+                  id -> new StreamedBlock(new StreamedTextRedaction(redactor), thinking));
+          String text =
+              block.text().append(delta.path(thinking ? "thinking" : "text").asString(""));
+          if (!text.isEmpty()) {
+            line.add("message.chunk", "", chunk(messageId, block, text));
+          }
+        }
+      }
+      case "content_block_stop" -> {
+        if (streamingMessage != null) {
+          ObjectNode chunk = finishChunk(streamingMessage + "/" + event.path("index").asInt(0));
+          if (chunk != null) {
+            line.add("message.chunk", "", chunk);
+          }
         }
       }
       default -> {
-        // content_block_stop, message_delta, message_stop: the complete message follows.
+        // message_delta, message_stop: the complete message follows.
       }
     }
+  }
+
+  /** The data of the next chunk of a streamed block. */
+  private ObjectNode chunk(String messageId, StreamedBlock block, String text) {
+    int index = chunksSent.merge(messageId, 1, Integer::sum) - 1;
+    ObjectNode data = NODES.objectNode();
+    data.put("messageId", messageId);
+    data.put("chunkIndex", index);
+    data.put("text", text);
+    data.put("role", block.thinking() ? "thinking" : "assistant");
+    return data;
+  }
+
+  /** The last chunk of a streamed block (its held-back text), or null when nothing is left. */
+  private ObjectNode finishChunk(String messageId) {
+    StreamedBlock block = streamedBlocks.remove(messageId);
+    if (block == null) {
+      return null;
+    }
+    String text = block.text().finish();
+    return text.isEmpty() ? null : chunk(messageId, block, text);
   }
 
   private void assistant(Line line) {
@@ -213,6 +268,11 @@ public final class ClaudeCodeTranscript {
       int index = blocksSeen.merge(messageId, 1, Integer::sum) - 1;
       String part = String.valueOf(i);
       String blockId = messageId + "/" + index;
+      ObjectNode rest = finishChunk(blockId);
+      if (rest != null) {
+        // The stream ended without content_block_stop: the held-back text goes out first.
+        line.add("message.chunk", part + ":rest", rest);
+      }
       switch (text(block, "type") == null ? "" : text(block, "type")) {
         case "text" -> {
           ObjectNode data = NODES.objectNode().put("messageId", blockId).put("role", "assistant");

@@ -4,6 +4,7 @@ import dev.agentfeed.common.security.Caller;
 import dev.agentfeed.ingest.IngestProperties;
 import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
 import dev.agentfeed.ingest.openhands.OpenHandsEvents;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import dev.agentfeed.model.EventCodec;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.SessionRef;
@@ -43,6 +44,7 @@ final class EventIngest {
   private final long maxEventBytes;
   private final long maxRequestBytes;
   private final Clock clock;
+  private final SecretRedactor redactor;
 
   EventIngest(
       EventChecks checks,
@@ -52,7 +54,9 @@ final class EventIngest {
       SessionRateLimiter limiter,
       EventCodec codec,
       IngestProperties properties,
-      Clock clock) {
+      Clock clock,
+      SecretRedactor redactor) {
+    this.redactor = redactor;
     this.limiter = limiter;
     this.clock = clock;
     this.maxRequestBytes = properties.maxRequestSize().toBytes();
@@ -138,7 +142,8 @@ final class EventIngest {
    * times. A transcript that ends without its {@code result} line gets a {@code session.failed}.
    */
   IngestReport ingestClaudeCode(Caller caller, String sessionId, InputStream body) {
-    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript(caller.orgId(), sessionId, clock);
+    ClaudeCodeTranscript transcript =
+        new ClaudeCodeTranscript(caller.orgId(), sessionId, clock, redactor);
     return ingestLines(
         caller,
         body,

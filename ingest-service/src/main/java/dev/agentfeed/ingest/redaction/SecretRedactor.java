@@ -207,35 +207,52 @@ public final class SecretRedactor {
 
   /** The text with every secret replaced; the same instance when there was none. */
   public String redact(String text) {
-    // No built-in kind is shorter than this; extra kinds are matched in any string.
-    boolean builtInOnly = kinds.size() == BUILT_IN.size();
-    if (builtInOnly && (text.length() < 8 || !mayHoldBuiltIn(text))) {
-      return text;
-    }
-    Matcher matcher = pattern.matcher(text);
-    if (!matcher.find()) {
+    List<Secret> secrets = find(text, 0, text.length());
+    if (secrets.isEmpty()) {
       return text;
     }
     StringBuilder out = new StringBuilder(text.length());
     int copied = 0;
-    do {
-      int rule = matchedRule(matcher);
-      int start = matcher.start();
-      int end = matcher.end();
-      if (hasSecretPart.get(rule)) {
-        start = matcher.start("s" + rule);
-        end = matcher.end("s" + rule);
-      }
-      String kind = kinds.get(rule);
-      out.append(text, copied, start).append("[REDACTED:").append(kind).append(']');
-      copied = end;
-      counter.redacted(kind);
-    } while (matcher.find());
+    for (Secret secret : secrets) {
+      out.append(text, copied, secret.start()).append(marker(secret));
+      copied = secret.end();
+    }
     return out.append(text, copied, text.length()).toString();
   }
 
-  private static boolean mayHoldBuiltIn(String text) {
-    String lower = text.toLowerCase(Locale.ROOT);
+  /**
+   * The secrets that start in {@code text[from, to)}, in order; the text before {@code from} is
+   * context for lookbehinds only, and nothing after {@code to} is read. A secret's span is its
+   * secret part where the rule marks one, else the whole match. Counts nothing: {@link
+   * #marker(Secret)} does, when a secret is replaced.
+   */
+  public List<Secret> find(CharSequence text, int from, int to) {
+    // No built-in kind is shorter than this; extra kinds are matched in any string.
+    boolean builtInOnly = kinds.size() == BUILT_IN.size();
+    if (builtInOnly && (to - from < 8 || !mayHoldBuiltIn(text.subSequence(from, to)))) {
+      return List.of();
+    }
+    Matcher matcher = pattern.matcher(text).region(from, to).useTransparentBounds(true);
+    List<Secret> secrets = new ArrayList<>(1);
+    while (matcher.find()) {
+      int rule = matchedRule(matcher);
+      String group = hasSecretPart.get(rule) ? "s" + rule : "k" + rule;
+      secrets.add(new Secret(matcher.start(group), matcher.end(group), kinds.get(rule)));
+    }
+    return secrets;
+  }
+
+  /** {@code [REDACTED:<kind>]}, counting one replacement of the kind. */
+  public String marker(Secret secret) {
+    counter.redacted(secret.kind());
+    return "[REDACTED:" + secret.kind() + "]";
+  }
+
+  /** A secret in a text: the characters {@code [start, end)}, of a kind. */
+  public record Secret(int start, int end, String kind) {}
+
+  private static boolean mayHoldBuiltIn(CharSequence text) {
+    String lower = text.toString().toLowerCase(Locale.ROOT);
     for (String trigger : TRIGGERS) {
       if (lower.contains(trigger)) {
         return true;

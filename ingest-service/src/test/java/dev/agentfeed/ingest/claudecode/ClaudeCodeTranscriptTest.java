@@ -3,6 +3,8 @@ package dev.agentfeed.ingest.claudecode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.ingest.TestResources;
+import dev.agentfeed.ingest.redaction.PlantedSecrets;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
 class ClaudeCodeTranscriptTest {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final SecretRedactor REDACTOR =
+      new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE);
   private static final Instant START = Instant.parse("2026-01-30T12:00:00Z");
 
   /** A clock 100 ms further on each time it is read: each line arrives 100 ms after the last. */
@@ -50,7 +55,8 @@ class ClaudeCodeTranscriptTest {
 
   /** Every event of the transcript, including what its end adds. */
   private static List<ObjectNode> translate(List<String> lines) {
-    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript("acme", "ses-1", new TickingClock());
+    ClaudeCodeTranscript transcript =
+        new ClaudeCodeTranscript("acme", "ses-1", new TickingClock(), REDACTOR);
     List<ObjectNode> events = new ArrayList<>();
     for (String line : lines) {
       events.addAll(transcript.line(JSON.readTree(line)).events());
@@ -158,9 +164,70 @@ class ClaudeCodeTranscriptTest {
         .isEqualTo(
             expected(
                 "{'type':'message.chunk','data':{'messageId':'msg_1/0','chunkIndex':0,'text':'The fix ','role':'assistant'}}",
-                "{'type':'message.chunk','data':{'messageId':'msg_1/0','chunkIndex':1,'text':'is in.','role':'assistant'}}",
-                "{'type':'message.completed','data':{'messageId':'msg_1/0','role':'assistant','chunkCount':2,'usage':{'inputTokens':10,'outputTokens':4}}}",
+                // The last word is held until the block ends: it could be the start of a secret.
+                "{'type':'message.chunk','data':{'messageId':'msg_1/0','chunkIndex':1,'text':'is ','role':'assistant'}}",
+                "{'type':'message.chunk','data':{'messageId':'msg_1/0','chunkIndex':2,'text':'in.','role':'assistant'}}",
+                "{'type':'message.completed','data':{'messageId':'msg_1/0','role':'assistant','chunkCount':3,'usage':{'inputTokens':10,'outputTokens':4}}}",
                 "{'type':'session.completed','data':{'summary':'The fix is in.','durationMs':900,'turns':1,'usage':{'inputTokens':10,'outputTokens':4,'costUsd':0.01}}}"));
+  }
+
+  /** The stream-json lines of one streamed text block whose deltas are {@code pieces}. */
+  private static List<String> streamedBlock(List<String> pieces, boolean stop) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "{'type':'stream_event','event':{'type':'message_start','message':{'id':'msg_1'}},'uuid':'u0'}");
+    for (int i = 0; i < pieces.size(); i++) {
+      lines.add(
+          "{'type':'stream_event','event':{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':"
+              + JSON.writeValueAsString(pieces.get(i)).replace('"', '\'')
+              + "}},'uuid':'d"
+              + i
+              + "'}");
+    }
+    if (stop) {
+      lines.add(
+          "{'type':'stream_event','event':{'type':'content_block_stop','index':0},'uuid':'stop'}");
+    }
+    return lines.stream().map(l -> l.replace('\'', '"')).toList();
+  }
+
+  private static String chunkText(List<ObjectNode> events) {
+    return events.stream()
+        .filter(e -> e.get("type").asString().equals("message.chunk"))
+        .map(e -> e.get("data").get("text").asString())
+        .collect(Collectors.joining());
+  }
+
+  @Test
+  void shouldRedactASecretStreamedOverSeveralDeltas() {
+    String key = PlantedSecrets.ANTHROPIC;
+    List<String> pieces = new ArrayList<>(List.of("Your key is "));
+    for (int at = 0; at < key.length(); at += 4) {
+      pieces.add(key.substring(at, Math.min(key.length(), at + 4)));
+    }
+    pieces.add(" and it works.");
+
+    List<ObjectNode> events = translate(streamedBlock(pieces, true));
+
+    assertThat(chunkText(events)).isEqualTo("Your key is [REDACTED:anthropic-key] and it works.");
+    assertThat(events.toString()).doesNotContain(key.substring(0, 12), key.substring(12));
+  }
+
+  @Test
+  void shouldSendTheHeldBackTextWhenTheStreamEndsWithoutItsBlockStop() {
+    List<String> lines = new ArrayList<>(streamedBlock(List.of("Half a sen", "tence"), false));
+    List<ObjectNode> cutOff = translate(lines);
+    lines.add(
+        "{\"type\":\"assistant\",\"message\":{\"id\":\"msg_1\",\"content\":[{\"type\":\"text\",\"text\":\"Half a sentence\"}]},\"uuid\":\"a1\"}");
+    List<ObjectNode> completed = translate(lines);
+
+    assertThat(chunkText(cutOff)).isEqualTo("Half a sentence");
+    assertThat(chunkText(completed)).isEqualTo("Half a sentence");
+    assertThat(typesAndData(completed).subList(1, 3))
+        .isEqualTo(
+            expected(
+                "{'type':'message.chunk','data':{'messageId':'msg_1/0','chunkIndex':1,'text':'sentence','role':'assistant'}}",
+                "{'type':'message.completed','data':{'messageId':'msg_1/0','role':'assistant','chunkCount':2}}"));
   }
 
   @Test
@@ -276,7 +343,8 @@ class ClaudeCodeTranscriptTest {
 
   @Test
   void shouldRefuseALineThatIsNoStreamJsonMessage() {
-    ClaudeCodeTranscript transcript = new ClaudeCodeTranscript("acme", "ses-1", new TickingClock());
+    ClaudeCodeTranscript transcript =
+        new ClaudeCodeTranscript("acme", "ses-1", new TickingClock(), REDACTOR);
 
     assertThat(
             List.of(

@@ -7,12 +7,14 @@ import static org.awaitility.Awaitility.await;
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.ingest.TestResources;
 import dev.agentfeed.ingest.claudecode.ClaudeCodeTranscript;
+import dev.agentfeed.ingest.redaction.SecretRedactor;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.TimeUnit;
@@ -128,7 +130,11 @@ class ClaudeCodeEndpointTest {
   @Test
   void shouldStoreEachLinesEventsWhileTheTranscriptIsStillArriving() throws Exception {
     String initId =
-        new ClaudeCodeTranscript(ORG, session, ingest.clock)
+        new ClaudeCodeTranscript(
+                ORG,
+                session,
+                ingest.clock,
+                new SecretRedactor(Map.of(), SecretRedactor.RedactionCounter.NONE))
             .line(ingest.parse(INIT))
             .events()
             .get(0)
