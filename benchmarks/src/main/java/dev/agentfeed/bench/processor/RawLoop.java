@@ -32,7 +32,8 @@ final class RawLoop implements AutoCloseable {
   private final Thread thread;
 
   private volatile long committed;
-  private volatile long processed;
+  private long processed;
+  private volatile long pauseAfter = Long.MAX_VALUE;
   private volatile Exception failure;
 
   RawLoop(
@@ -50,9 +51,17 @@ final class RawLoop implements AutoCloseable {
     return this;
   }
 
-  /** Records read and sent, committed or not. */
-  long processed() {
-    return processed;
+  /**
+   * Stops reading once {@code records} have been read (at most one poll more), commits what was
+   * read at once, and reads on after {@link #resume()}.
+   */
+  RawLoop pauseAfter(long records) {
+    pauseAfter = records;
+    return this;
+  }
+
+  void resume() {
+    pauseAfter = Long.MAX_VALUE;
   }
 
   /** Records whose transaction committed. */
@@ -69,8 +78,17 @@ final class RawLoop implements AutoCloseable {
       producer.initTransactions();
       consumer.subscribe(List.of(input));
       boolean open = false;
+      boolean isPaused = false;
       long lastCommit = System.nanoTime();
       while (running.get()) {
+        if ((processed >= pauseAfter) != isPaused) {
+          isPaused = !isPaused;
+          if (isPaused) {
+            consumer.pause(consumer.assignment());
+          } else {
+            consumer.resume(consumer.paused());
+          }
+        }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(5));
         for (ConsumerRecord<byte[], byte[]> record : records) {
           if (!open) {
@@ -82,7 +100,7 @@ final class RawLoop implements AutoCloseable {
           }
           processed++;
         }
-        if (open && System.nanoTime() - lastCommit >= commitIntervalNanos) {
+        if (open && (isPaused || System.nanoTime() - lastCommit >= commitIntervalNanos)) {
           Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
           for (TopicPartition partition : consumer.assignment()) {
             offsets.put(partition, new OffsetAndMetadata(consumer.position(partition)));
