@@ -222,8 +222,8 @@ public final class SecretRedactor {
 
   /**
    * The secrets matched within {@code text[from, to)}, in order. Lookbehinds and lookaheads see
-   * past both ends, so a match does not start in the middle of a word just because {@code from}
-   * is there. A secret's span is its secret part where the rule marks one, else the whole match.
+   * past both ends, so a match does not start in the middle of a word just because {@code from} is
+   * there. A secret's span is its secret part where the rule marks one, else the whole match.
    * Counts nothing: {@link #marker(Secret)} does, when a secret is replaced.
    */
   public List<Secret> find(CharSequence text, int from, int to) {
