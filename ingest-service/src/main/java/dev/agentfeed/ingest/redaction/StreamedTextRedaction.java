@@ -38,10 +38,14 @@ public final class StreamedTextRedaction {
   /** Characters already sent that are scanned again as the context of a new piece. */
   private static final int CONTEXT = 1024;
 
-  /** An assignment to a secret-like name at the end of the text, its value not closed yet. */
+  /**
+   * An assignment to a secret-like name at the end of the text, its value not closed yet. The name
+   * starts where a word does, so a long run of word characters is tried from one place only.
+   */
   private static final Pattern OPEN_ASSIGNMENT =
       Pattern.compile(
-          "(?i)[a-z0-9_-]*(?:passw|secret|token|api[_-]?key|access[_-]?key)[a-z0-9_-]*[\"']?"
+          "(?i)(?<![a-z0-9_-])[a-z0-9_-]*(?:passw|secret|token|api[_-]?key|access[_-]?key)"
+              + "[a-z0-9_-]*[\"']?"
               + "\\s*(?:[=:]\\s*(?:\"[^\"]*|'[^']*)?)?\\z");
 
   /** One of these is in every name {@link #OPEN_ASSIGNMENT} knows, in lower case. */
