@@ -130,8 +130,13 @@ public final class GatewayBenchmark implements Callable<Integer> {
       description = "print the N classes that grow most per idle connection (jcmd)")
   int histogram;
 
-  @Option(names = "--gateway-jvm-arg", description = "JVM argument of the gateway, e.g. -Xmx1g")
-  List<String> gatewayJvmArgs = new ArrayList<>(List.of("-Xmx1g"));
+  @Option(
+      names = "--gateway-jvm-arg",
+      description =
+          "a JVM option of the gateway (repeatable); given at all, these replace the defaults, the"
+              + " gateway's recommended options -Xms1g -Xmx1g -XX:MaxGCPauseMillis=50")
+  List<String> gatewayJvmArgs =
+      new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:MaxGCPauseMillis=50"));
 
   @Option(
       names = "--gateway-property",
