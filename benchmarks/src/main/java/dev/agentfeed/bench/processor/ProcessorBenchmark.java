@@ -36,19 +36,20 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The stream processor alone on a real broker, against the plainest exactly-once loop on the same
  * broker in the same run. Throughput: a backlog of raw events (a typical mix, half tier 1) is
- * drained once by the processor (started in this JVM with topics of its own) and then once by a raw
- * consume→produce loop (two outputs, transactions every commit interval), which thus runs with the
- * Kafka clients' code already compiled. Both sides first drain warm-up events; the clock runs from
- * the last warm-up event to the last measured one in the first output ({@code events.enriched} and
- * the loop's first topic), as a {@code read_uncommitted} reader sees them written ({@link
- * OutputCount}), so that the 500 ms commits do not round a drain of a second or two. Every output
- * is then checked complete as committed (untimed). The CPU both spend per event is printed too, as
- * it is much less sensitive to other load, with the CPU its JIT compiler threads used in the same
- * window: a processor still being compiled is measured at up to twice its steady CPU per event, so
- * the default warm-up is long. Latency: tier-1 events at a fixed rate, sent → visible in {@code
- * feed.live} to a {@code read_uncommitted} reader (as the gateway reads) and to a {@code
- * read_committed} one (as analysts read), beside a raw produce→consume hop and the raw loop at the
- * same rate; "added" is the gateway's path minus the raw hop.
+ * drained once by the processor (started in this JVM with topics of its own) and once by a raw
+ * consume→produce loop (two outputs, transactions every commit interval). Both first drain the same
+ * warm-up events and wait, paused, while the measured backlog is written and until the JIT compiler
+ * threads are quiet; then each drains it alone, the processor first, timed from its resume to the
+ * last event in its first output ({@code events.enriched}, the loop's first topic) as a {@code
+ * read_uncommitted} reader sees it written ({@link OutputCount}), so that the 500 ms commits do not
+ * round a drain of a second or two. Every output is then checked complete as committed (untimed).
+ * The CPU both spend per event is printed too, as it is much less sensitive to other load, with the
+ * CPU its JIT compiler threads used in the same window: a processor still being compiled is
+ * measured at up to twice its steady CPU per event, so the default warm-up is long. Latency: tier-1
+ * events at a fixed rate, sent → visible in {@code feed.live} to a {@code read_uncommitted} reader
+ * (as the gateway reads) and to a {@code read_committed} one (as analysts read), beside a raw
+ * produce→consume hop and the raw loop at the same rate; "added" is the gateway's path minus the
+ * raw hop.
  */
 @Command(
     name = "processor",
