@@ -96,6 +96,9 @@ public final class StreamedTextRedaction {
    * whole span back for the next call.
    */
   private String release(int upTo, boolean forced) {
+    if (upTo <= sent && !forced) {
+      return ""; // all of the new text is held: nothing to scan for (most deltas end mid-word)
+    }
     int contextStart = Math.max(0, sent - CONTEXT);
     if (openBlock >= 0) {
       contextStart = Math.min(contextStart, openBlock);
