@@ -182,9 +182,13 @@ class ArchiverApplicationTest {
     await().atMost(AT_MOST).until(() -> (int) health().get("bufferedSessions") >= 1);
     clock.advance(IDLE_TIMEOUT);
 
+    // manifest-v2.json is written before manifest.json points to it: wait for the latter.
     await()
         .atMost(AT_MOST)
-        .until(() -> s3.keys(BUCKET, folder.prefix()).contains(folder.manifestKey(2)));
+        .until(
+            () ->
+                REPLAYS.readManifest(s3.bytes(BUCKET, folder.manifestKey())).manifestVersion()
+                    == 2);
     byte[] segment = s3.bytes(BUCKET, folder.segmentKey(11, 11));
     assertThat(REPLAYS.readManifest(s3.bytes(BUCKET, folder.manifestKey())))
         .isEqualTo(
