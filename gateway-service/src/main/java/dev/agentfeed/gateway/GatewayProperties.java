@@ -27,6 +27,9 @@ import org.springframework.validation.annotation.Validated;
  * @param replayThreads history replays that run at once
  * @param replayQueue replays that may wait for a thread before a subscribe is refused
  * @param senderThreads threads that write frames to sockets, so no reader ever blocks on a client
+ * @param senderSpares sender threads added, at most, while as many senders are blocked in writes to
+ *     clients that take nothing (blocking writes only): the clients that read keep {@code
+ *     senderThreads} senders; 0 adds none
  * @param maxSubscriptionsPerConnection subscriptions one connection may hold at once
  * @param cursorSecret HMAC key of cursors (at least 32 bytes); derived from the JWT secret if unset
  * @param idleTimeout a connection from which nothing (no frame, no WebSocket pong to the ping sent
@@ -73,6 +76,7 @@ public record GatewayProperties(
     @Min(1) @Max(256) Integer replayThreads,
     @Min(0) Integer replayQueue,
     @Min(1) @Max(1024) Integer senderThreads,
+    @Min(0) @Max(4096) Integer senderSpares,
     @Min(1) Integer maxSubscriptionsPerConnection,
     String cursorSecret,
     Duration idleTimeout,
@@ -100,6 +104,7 @@ public record GatewayProperties(
     replayThreads = replayThreads == null ? 4 : replayThreads;
     replayQueue = replayQueue == null ? 256 : replayQueue;
     senderThreads = senderThreads == null ? 16 : senderThreads;
+    senderSpares = senderSpares == null ? 256 : senderSpares;
     maxSubscriptionsPerConnection =
         maxSubscriptionsPerConnection == null ? 100 : maxSubscriptionsPerConnection;
     idleTimeout = orDefault(idleTimeout, Duration.ofSeconds(90));

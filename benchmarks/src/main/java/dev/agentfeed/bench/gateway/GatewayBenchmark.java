@@ -40,13 +40,13 @@ import picocli.CommandLine.Spec;
  * rate, as the stream processor would write them, with {@code receivedAt} = the time of writing.
  * Prints the gateway's heap and RSS per idle connection, then delivered frames/s and the latency
  * from {@code receivedAt} to a client's receipt (p50/p99/p99.9), once with every client reading and
- * once with slow clients added that read nothing: they must be cut off while the others keep their
- * figures. The clients (Netty, on one event-loop thread by default), the writer and, with {@code
- * --embedded-kafka}, the broker share this JVM and the machine's cores with the gateway, so each
- * phase also prints where the CPU went and how often the broker was asked to produce and fetch. A
- * {@link ReferenceReader}, a plain consumer of {@code feed.live} in this JVM, measures in the same
- * run what any reader of this broker gets under this load; the clients' figures minus its figures
- * are the gateway's share.
+ * once with slow clients added that read nothing, as the measured window starts: they must be cut
+ * off while the others keep their figures. The clients (Netty, on one event-loop thread by
+ * default), the writer and, with {@code --embedded-kafka}, the broker share this JVM and the
+ * machine's cores with the gateway, so each phase also prints where the CPU went and how often the
+ * broker was asked to produce and fetch. A {@link ReferenceReader}, a plain consumer of {@code
+ * feed.live} in this JVM, measures in the same run what any reader of this broker gets under this
+ * load; the clients' figures minus its figures are the gateway's share.
  */
 @Command(
     name = "gateway",
@@ -255,20 +255,27 @@ public final class GatewayBenchmark implements Callable<Integer> {
           readers,
           reference,
           gateway,
-          cpu);
+          cpu,
+          null);
       double cutOffBefore = gateway.counter(SLOW_CLIENT_CLOSES);
-      slow.connect(uri, token, sessionIds, 0, slowClients, true, slowOrgWide);
-      CutOffWatch cutOff = new CutOffWatch(gateway, cutOffBefore + slowClients);
+      CutOffWatch[] cutOffs = new CutOffWatch[1];
+      // The slow clients come as the measured window starts, so that the time they hold the
+      // gateway's resources before it cuts them off is measured, not warmed up through.
       phase(
           out,
-          "with " + slowClients + " slow clients",
+          "with " + slowClients + " slow clients (subscribed as the measured window started)",
           producer,
           topics.feedLive(),
           sessionIds,
           readers,
           reference,
           gateway,
-          cpu);
+          cpu,
+          () -> {
+            slow.connect(uri, token, sessionIds, 0, slowClients, true, slowOrgWide);
+            cutOffs[0] = new CutOffWatch(gateway, cutOffBefore + slowClients);
+          });
+      CutOffWatch cutOff = cutOffs[0];
       // A slow client reads nothing, so it never sees the close either: count on the gateway.
       out.printf(
           "  slow clients cut off by the gateway (%s): %.0f of %d, %s; reading clients closed:"
@@ -294,7 +301,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
    * its pools and the clients' warm up) and then until the clients are caught up, that is have got
    * all but the frames of the last 100 ms of what was offered, so that a backlog left from the
    * start does not pass for latency; at most {@code --catch-up} long, after which the phase is
-   * measured anyway and says it never caught up.
+   * measured anyway and says it never caught up. {@code atMeasuredStart}, unless null, runs as the
+   * measured window starts, within it.
    */
   private void phase(
       PrintWriter out,
@@ -305,7 +313,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
       BenchClients readers,
       ReferenceReader reference,
       GatewayProcess gateway,
-      CpuSplit cpu)
+      CpuSplit cpu,
+      MeasuredStart atMeasuredStart)
       throws InterruptedException, IOException {
     AtomicBoolean running = new AtomicBoolean(true);
     long started = System.nanoTime();
@@ -331,7 +340,10 @@ public final class GatewayBenchmark implements Callable<Integer> {
     BucketHistogram lagBefore = gateway.buckets(FEED_LAG);
     BucketHistogram sentBefore = gateway.buckets(E2E_LATENCY);
     long start = System.nanoTime();
-    TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+    if (atMeasuredStart != null) {
+      atMeasuredStart.run();
+    }
+    TimeUnit.NANOSECONDS.sleep(duration.toNanos() - (System.nanoTime() - start));
     long frames = readers.frames() - framesBefore;
     long offeredFrames = offered.sum() - offeredBefore;
     long elapsed = System.nanoTime() - start;
@@ -489,5 +501,11 @@ public final class GatewayBenchmark implements Callable<Integer> {
             "all"),
         new StringSerializer(),
         new ByteArraySerializer());
+  }
+
+  /** What a phase does as its measured window starts. */
+  @FunctionalInterface
+  private interface MeasuredStart {
+    void run() throws InterruptedException;
   }
 }

@@ -159,6 +159,11 @@ final class Connection implements FrameSink {
     return outbox.awaitRoom(maxReplayWait);
   }
 
+  /** Whether a sender thread has been blocked writing to this client for over {@code millis}. */
+  boolean senderBlockedLongerThan(long millis) {
+    return outbox.senderBlockedLongerThan(millis);
+  }
+
   void closeIfStalled(Duration limit) {
     outbox.closeIfStalled(limit);
   }

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /** The open connections of this instance, by WebSocket session id. */
 final class Connections {
@@ -24,6 +25,17 @@ final class Connections {
 
   Collection<Connection> all() {
     return List.copyOf(byId.values());
+  }
+
+  /** The open connections that {@code test} holds for, counted without copying them. */
+  int count(Predicate<Connection> test) {
+    int count = 0;
+    for (Connection connection : byId.values()) {
+      if (test.test(connection)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   int size() {

@@ -150,6 +150,14 @@ final class Outbox {
     return state == State.OPEN;
   }
 
+  /**
+   * Whether a sender thread has been blocked in a write (or flush) to this client for longer than
+   * {@code millis}. Writes without blocking hold no thread, so they never count.
+   */
+  boolean senderBlockedLongerThan(long millis) {
+    return !nonBlocking && session.timeSinceSendStarted() > millis;
+  }
+
   /** Closes the client if one send has been blocked for longer than {@code limit}. */
   void closeIfStalled(Duration limit) {
     if (state == State.CLOSED || session.timeSinceSendStarted() <= limit.toMillis()) {

@@ -121,6 +121,12 @@ class StreamConfiguration {
   }
 
   @Bean
+  BlockedSenders blockedSenders(
+      Connections connections, StreamThreads threads, MeterRegistry meters) {
+    return new BlockedSenders(connections, threads, meters);
+  }
+
+  @Bean
   SubscriptionService subscriptionService(
       StreamThreads threads,
       FeedReader reader,
