@@ -91,7 +91,10 @@ final class Subscription implements FeedSubscriber {
 
   @Override
   public synchronized void onRecord(FeedRecord record) {
-    if (cancelled) {
+    // A connection that fell behind takes no more frames (it is told to resync from the last one
+    // it was written): building them would only cost the other clients CPU until it is closed,
+    // which can take the send-time limit when its socket is full.
+    if (cancelled || !sink.open()) {
       return;
     }
     List<FeedRecord.Item> fresh = record.events();
