@@ -32,6 +32,7 @@ final class BlockedSenders implements SmartLifecycle {
   private final StreamThreads threads;
   private volatile int blocked;
   private int spares;
+  private boolean wasCapped;
   private ScheduledFuture<?> schedule;
 
   BlockedSenders(Connections connections, StreamThreads threads, MeterRegistry meters) {
@@ -74,15 +75,18 @@ final class BlockedSenders implements SmartLifecycle {
       int now = connections.count(c -> c.senderBlockedLongerThan(BLOCKED_AFTER_MILLIS));
       blocked = now;
       int allowed = threads.spareFor(now);
-      if (allowed != spares) {
-        if (allowed > spares) {
-          log.info(
-              "{} sender threads blocked in writes to clients that take nothing; {} spare senders",
-              now,
-              allowed);
-        }
-        spares = allowed;
+      boolean capped = allowed < now;
+      if (capped && !wasCapped) {
+        log.warn(
+            "{} sender threads blocked in writes to clients that take nothing, more than the {}"
+                + " spares (sender-spares): other clients wait until they are closed as stalled",
+            now,
+            allowed);
+      } else if (allowed != spares) {
+        log.debug("{} sender threads blocked; {} spare senders", now, allowed);
       }
+      spares = allowed;
+      wasCapped = capped;
     } catch (RuntimeException e) {
       // An exception would cancel the schedule for good.
       log.error("Counting blocked senders failed", e);
