@@ -36,12 +36,13 @@ final class VerifyCommand extends SessionCommand {
     }
     out()
         .printf(
-            "OK: session %s of org %s, manifest version %d: %d objects (%d bytes), every SHA-256"
+            "OK: session %s of org %s, manifest version %d: %d %s (%d bytes), every SHA-256"
                 + " matches; %d events, seq 1..%d without gap or duplicate.%n",
             manifest.sessionId(),
             manifest.orgId(),
             manifest.manifestVersion(),
             manifest.objects().size(),
+            manifest.objects().size() == 1 ? "object" : "objects",
             result.bytes(),
             result.events(),
             manifest.lastSeq());

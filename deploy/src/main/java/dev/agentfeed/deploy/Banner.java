@@ -120,9 +120,12 @@ final class Banner {
     return "  curl -sS -X POST http://localhost:"
         + settings.port(ServiceModule.INGEST)
         + "/v1/events -H \"Authorization: Bearer $INGEST\" -H 'Content-Type: application/json' \\\n"
-        + "    -d '{\"id\":\"evt-1\",\"type\":\"session.started\",\"orgId\":\""
+        // Ids of its own, so that the README's walk-through (evt-1… in ses-1) still gets the
+        // answers it shows after someone tried this line first.
+        + "    -d '{\"id\":\"hello-1\",\"type\":\"session.started\",\"orgId\":\""
         + settings.org()
-        + "\",\"sessionId\":\"ses-1\",\"ts\":\"2026-01-30T12:00:00Z\",\"data\":{\"title\":\"hello\"}}'";
+        + "\",\"sessionId\":\"ses-hello\",\"ts\":\"2026-01-30T12:00:00Z\","
+        + "\"data\":{\"title\":\"hello\"}}'";
   }
 
   private static String logNames(List<ServiceModule> services) {
