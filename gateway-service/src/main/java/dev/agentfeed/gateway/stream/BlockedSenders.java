@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * Every {@value #CHECK_MILLIS} ms (on the gateway's timer) this counts the senders blocked in a
  * write for longer than {@value #BLOCKED_AFTER_MILLIS} ms (a write to a socket with room takes
  * microseconds) and adds as many spare senders to the pool, up to {@code sender-spares}; they end
- * once the writes do. So a client that reads waits at most about {@value #BLOCKED_AFTER_MILLIS} +
- * {@value #CHECK_MILLIS} ms for a wave of clients that stopped reading, instead of the send-time
- * limit.
+ * once the writes do. So a client that reads waits about {@value #BLOCKED_AFTER_MILLIS} + {@value
+ * #CHECK_MILLIS} ms for each {@code sender-threads} clients that stopped reading whose writes are
+ * queued before its own, instead of the send-time limit.
  *
  * <p>Gauges: {@code agentfeed.gateway.senders.blocked} (as last counted) and {@code
  * agentfeed.gateway.sender.threads} (running, spares and blocked ones included).
