@@ -1,7 +1,4 @@
 package dev.agentfeed.processor.assembly;
 
-/**
- * One kept chunk of a message being streamed. (Values written before the activity store existed
- * also carry {@code receivedAtMs}; it is ignored.)
- */
+/** One kept chunk of a message being streamed. */
 record ChunkPart(int index, String text) {}

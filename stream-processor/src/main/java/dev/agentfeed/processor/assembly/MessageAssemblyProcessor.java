@@ -5,11 +5,10 @@ import dev.agentfeed.model.EventType;
 import dev.agentfeed.processor.streams.StoreKeys;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -31,6 +30,12 @@ import tools.jackson.databind.node.ObjectNode;
  * only the completing event changes. A message whose chunks stop for the assembly timeout without a
  * completion is dropped with a warning, by a wall-clock punctuator: nothing is emitted for it, so
  * no event appears that the agent did not send and every session's seq stays gap-free.
+ *
+ * <p>A message's chunks are one entry of {@code open-messages-store}, written behind: however many
+ * chunks arrive between two commits, the entry reaches RocksDB and the changelog once, and a
+ * message completed within one commit interval never does. Once its open chunks reach {@link
+ * #SEAL_CHARS} characters or {@link #SEAL_PARTS} chunks they are sealed into a block of {@code
+ * message-blocks-store}, so that what a commit rewrites for a long message stays small.
  */
 final class MessageAssemblyProcessor
     implements FixedKeyProcessor<String, EventEnvelope, EventEnvelope> {
@@ -45,11 +50,17 @@ final class MessageAssemblyProcessor
   /** At most this many missing indexes are listed; {@code missingChunkCount} has them all. */
   static final int MAX_MISSING_LISTED = 100;
 
+  /** Open chunks of this many characters in all are sealed into a block. */
+  static final int SEAL_CHARS = 4096;
+
+  /** So many open chunks are sealed into a block, however short. */
+  static final int SEAL_PARTS = 128;
+
   private final Duration timeout;
 
   private FixedKeyProcessorContext<String, EventEnvelope> context;
-  private KeyValueStore<String, ChunkPart> chunks;
-  private KeyValueStore<String, Long> lastChunkAt;
+  private KeyValueStore<String, OpenMessage> openMessages;
+  private KeyValueStore<String, ChunkBlock> blocks;
   private Sensor messagesExpired;
   private Cancellable expiry;
 
@@ -60,8 +71,8 @@ final class MessageAssemblyProcessor
   @Override
   public void init(FixedKeyProcessorContext<String, EventEnvelope> context) {
     this.context = context;
-    this.chunks = context.getStateStore(MessageAssemblyTopology.CHUNK_STORE);
-    this.lastChunkAt = context.getStateStore(MessageAssemblyTopology.ACTIVITY_STORE);
+    this.openMessages = context.getStateStore(MessageAssemblyTopology.OPEN_MESSAGES_STORE);
+    this.blocks = context.getStateStore(MessageAssemblyTopology.BLOCKS_STORE);
     this.messagesExpired =
         context
             .metrics()
@@ -99,95 +110,97 @@ final class MessageAssemblyProcessor
   }
 
   private void keep(EventEnvelope event, JsonNode data) {
-    int index = data.get("chunkIndex").asInt();
-    String message = messagePrefix(event, data.get("messageId").asString());
-    chunks.put(chunkKey(message, index), new ChunkPart(index, data.path("text").asString("")));
-    lastChunkAt.put(message, context.currentSystemTimeMs());
+    String message = messageKey(event, data.get("messageId").asString());
+    ChunkPart part = new ChunkPart(data.get("chunkIndex").asInt(), data.path("text").asString(""));
+    long now = context.currentSystemTimeMs();
+    OpenMessage open = openMessages.get(message);
+    open = open == null ? OpenMessage.first(now, part) : open.with(now, part);
+    if (open.openChars() >= SEAL_CHARS || open.parts().size() >= SEAL_PARTS) {
+      blocks.put(blockKey(message, open.sealedBlocks()), new ChunkBlock(open.parts()));
+      open = open.sealed();
+    }
+    openMessages.put(message, open);
   }
 
   /**
    * The completing event with {@code text} (unless the agent sent it), {@code chunksAssembled} and
    * {@code missingChunks}: the indexes below the highest seen (or below {@code chunkCount}) that
-   * never came. A completion without kept chunks passes unchanged.
+   * never came. A chunk index sent twice counts once, with the text that came last. A completion
+   * without kept chunks passes unchanged.
    */
   private EventEnvelope assembled(EventEnvelope event, String messageId) {
-    String message = messagePrefix(event, messageId);
-    List<KeyValue<String, ChunkPart>> parts = new ArrayList<>();
-    try (KeyValueIterator<String, ChunkPart> kept =
-        chunks.prefixScan(message, new StringSerializer())) {
-      kept.forEachRemaining(parts::add);
-    }
-    lastChunkAt.delete(message);
-    if (parts.isEmpty()) {
+    String message = messageKey(event, messageId);
+    OpenMessage open = openMessages.delete(message);
+    if (open == null) {
       return event;
     }
-    StringBuilder text = new StringBuilder();
-    int expected = event.data().path("chunkCount").asInt(0);
-    Set<Integer> present = new HashSet<>();
-    for (KeyValue<String, ChunkPart> part : parts) {
-      text.append(part.value.text());
-      expected = Math.max(expected, part.value.index() + 1);
-      present.add(part.value.index());
-      chunks.delete(part.key);
+    SortedMap<Integer, String> texts = new TreeMap<>();
+    for (int block = 0; block < open.sealedBlocks(); block++) {
+      ChunkBlock sealed = blocks.delete(blockKey(message, block));
+      if (sealed != null) {
+        sealed.parts().forEach(part -> texts.put(part.index(), part.text()));
+      }
     }
+    open.parts().forEach(part -> texts.put(part.index(), part.text()));
+
+    int expected = Math.max(event.data().path("chunkCount").asInt(0), texts.lastKey() + 1);
     ObjectNode data = event.data().deepCopy();
     if (!data.path("text").isString()) {
-      data.put("text", text.toString());
+      data.put("text", String.join("", texts.values()));
     }
-    data.put("chunksAssembled", parts.size());
+    data.put("chunksAssembled", texts.size());
     // Listed up to a bound: a wild chunkIndex must not make a huge record.
     ArrayNode missing = data.putArray("missingChunks");
     for (int i = 0; i < expected && missing.size() < MAX_MISSING_LISTED; i++) {
-      if (!present.contains(i)) {
+      if (!texts.containsKey(i)) {
         missing.add(i);
       }
     }
-    data.put("missingChunkCount", expected - present.size());
+    data.put("missingChunkCount", expected - texts.size());
     return event.withData(data);
   }
 
-  /** Reads one entry per open message; only the expired ones' chunks are touched. */
+  /** Reads the open messages (their latest chunks, never the sealed blocks). */
   private void dropExpiredMessages(long now) {
     long cutoff = now - timeout.toMillis();
-    List<String> expired = new ArrayList<>();
-    try (KeyValueIterator<String, Long> open = lastChunkAt.all()) {
+    List<KeyValue<String, OpenMessage>> expired = new ArrayList<>();
+    try (KeyValueIterator<String, OpenMessage> open = openMessages.all()) {
       open.forEachRemaining(
           entry -> {
-            if (entry.value <= cutoff) {
-              expired.add(entry.key);
+            if (entry.value.lastChunkAt() <= cutoff) {
+              expired.add(entry);
             }
           });
     }
-    expired.forEach(this::dropMessage);
+    expired.forEach(entry -> dropMessage(entry.key, entry.value));
   }
 
-  private void dropMessage(String message) {
-    List<String> keys = new ArrayList<>();
-    try (KeyValueIterator<String, ChunkPart> kept =
-        chunks.prefixScan(message, new StringSerializer())) {
-      kept.forEachRemaining(entry -> keys.add(entry.key));
+  private void dropMessage(String message, OpenMessage open) {
+    int chunks = open.parts().size();
+    for (int block = 0; block < open.sealedBlocks(); block++) {
+      ChunkBlock sealed = blocks.delete(blockKey(message, block));
+      chunks += sealed == null ? 0 : sealed.parts().size();
     }
-    keys.forEach(chunks::delete);
-    lastChunkAt.delete(message);
+    openMessages.delete(message);
     messagesExpired.record();
     log.warn(
         "Dropping {} chunks of message {} (orgId/sessionId/length:messageId): no chunk and no"
             + " completion for {}",
-        keys.size(),
-        message.substring(0, message.length() - 1),
+        chunks,
+        message,
         timeout);
   }
 
   /**
-   * {@code orgId/sessionId/<length>:<messageId>#}: org and session ids hold no {@code /}, and the
+   * {@code orgId/sessionId/<length>:<messageId>}: org and session ids hold no {@code /}, and the
    * length makes a message id that contains {@code #} or digits unambiguous.
    */
-  private static String messagePrefix(EventEnvelope event, String messageId) {
-    return event.session().key() + "/" + messageId.length() + ":" + messageId + "#";
+  private static String messageKey(EventEnvelope event, String messageId) {
+    return event.session().key() + "/" + messageId.length() + ":" + messageId;
   }
 
-  /** Zero-padded so that the store's byte order is the chunk order. */
-  private static String chunkKey(String messagePrefix, int index) {
-    return messagePrefix + StoreKeys.zeroPadded(index, 10);
+  /** {@code <message key>#<block number, 10 digits>}. */
+  private static String blockKey(String messageKey, int block) {
+    return messageKey + "#" + StoreKeys.zeroPadded(block, 10);
   }
 }

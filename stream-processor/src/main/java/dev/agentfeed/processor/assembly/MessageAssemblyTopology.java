@@ -3,6 +3,7 @@ package dev.agentfeed.processor.assembly;
 import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.streams.JsonSerde;
+import dev.agentfeed.processor.streams.WriteBehindStore;
 import java.time.Duration;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,21 +21,23 @@ import org.apache.kafka.streams.state.Stores;
  * message.chunk}s in chunk order ({@code text}, {@code chunksAssembled}, {@code missingChunks}).
  * The key stays sessionId.
  *
- * <p>The chunk store lives in the task of the session's partition, keyed {@code
- * orgId/sessionId/<length>:<messageId>#<chunkIndex, 10 digits>}; a message's chunks are removed
- * when it is assembled or when they stop for {@code agentfeed.processor.message-assembly-timeout}.
- * The activity store holds one entry per open message (its last chunk's wall-clock time), so the
- * expiry punctuator reads the open messages, not every chunk.
+ * <p>The stores live in the task of the session's partition. {@code open-messages-store} holds one
+ * entry per open message, keyed {@code orgId/sessionId/<length>:<messageId>}: its latest chunks and
+ * the wall-clock time of the last one, which the expiry punctuator reads. A long message's earlier
+ * chunks are sealed in blocks of about 4 KB into {@code message-blocks-store}, keyed {@code
+ * <message key>#<block, 10 digits>}. Both are written behind ({@link WriteBehindStore}): once per
+ * commit, not once per chunk. A message's entries are removed when it is assembled or when its
+ * chunks stop for {@code agentfeed.processor.message-assembly-timeout}.
  */
 public final class MessageAssemblyTopology {
 
   public static final String ASSEMBLER = "message-assembler";
 
-  /** Chunks of messages not completed yet. */
-  public static final String CHUNK_STORE = "message-chunks-store";
+  /** Messages not completed yet: their latest chunks and when the last one came. */
+  public static final String OPEN_MESSAGES_STORE = "open-messages-store";
 
-  /** Wall-clock time of each open message's latest chunk, keyed like the chunks without index. */
-  public static final String ACTIVITY_STORE = "message-activity-store";
+  /** Sealed blocks of the earlier chunks of long messages not completed yet. */
+  public static final String BLOCKS_STORE = "message-blocks-store";
 
   private MessageAssemblyTopology() {}
 
@@ -46,16 +49,18 @@ public final class MessageAssemblyTopology {
 
   private static FixedKeyProcessorSupplier<String, EventEnvelope, EventEnvelope> assembler(
       Duration timeout) {
-    StoreBuilder<KeyValueStore<String, ChunkPart>> chunkStore =
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(CHUNK_STORE),
-            Serdes.String(),
-            new JsonSerde<>(ChunkPart.class));
-    // Cached: a message's many chunks within one commit interval write its entry once.
-    StoreBuilder<KeyValueStore<String, Long>> activityStore =
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.Long())
-            .withCachingEnabled();
+    StoreBuilder<KeyValueStore<String, OpenMessage>> openStore =
+        WriteBehindStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(OPEN_MESSAGES_STORE),
+                Serdes.String(),
+                new JsonSerde<>(OpenMessage.class)));
+    StoreBuilder<KeyValueStore<String, ChunkBlock>> blockStore =
+        WriteBehindStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BLOCKS_STORE),
+                Serdes.String(),
+                new JsonSerde<>(ChunkBlock.class)));
     return new FixedKeyProcessorSupplier<>() {
       @Override
       public FixedKeyProcessor<String, EventEnvelope, EventEnvelope> get() {
@@ -64,7 +69,7 @@ public final class MessageAssemblyTopology {
 
       @Override
       public Set<StoreBuilder<?>> stores() {
-        return Set.of(chunkStore, activityStore);
+        return Set.of(openStore, blockStore);
       }
     };
   }

@@ -8,7 +8,10 @@ import dev.agentfeed.model.EventEnvelope;
 import dev.agentfeed.model.EventType;
 import dev.agentfeed.processor.ProcessorProperties;
 import dev.agentfeed.processor.testing.TopologyTestBase;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.node.ObjectNode;
@@ -121,6 +124,49 @@ class MessageAssemblyTopologyTest extends TopologyTestBase {
     assertThat(dataOf(pipeline.enriched()).get(1).get("text").asString()).isEqualTo("kept");
   }
 
+  @Test
+  void shouldSealTheEarlierChunksOfALongMessageAndAssembleThemAll() {
+    // Chunks of 1,000 characters (a letter per index): two blocks are sealed, at 4,096 characters
+    // or more, of five chunks each, and three chunks stay open. Index 7 never comes; 3 comes a
+    // second time, and its second text counts.
+    int[] arrival = {1, 0, 2, 3, 4, 5, 6, 8, 9, 10, 3, 11, 12};
+    for (int n = 0; n < arrival.length; n++) {
+      int index = arrival[n];
+      String text = n == 10 ? "again" : letters(index);
+      pipeline.pipe(chunk("c" + n, "m1", index, text));
+    }
+    StringBuilder expected = new StringBuilder();
+    for (int index = 0; index <= 12; index++) {
+      expected.append(index == 7 ? "" : index == 3 ? "again" : letters(index));
+    }
+    assertThat(keys(MessageAssemblyTopology.BLOCKS_STORE))
+        .containsExactly("org-a/ses-1/2:m1#0000000000", "org-a/ses-1/2:m1#0000000001");
+    assertThat(keys(MessageAssemblyTopology.OPEN_MESSAGES_STORE))
+        .containsExactly("org-a/ses-1/2:m1");
+
+    pipeline.pipe(completed("done", "{'messageId':'m1'}"));
+
+    ObjectNode assembled = dataOf(pipeline.enriched()).get(13);
+    assertThat(assembled.get("text").asString()).isEqualTo(expected.toString());
+    assertThat(assembled.get("chunksAssembled").asInt()).isEqualTo(12);
+    assertThat(assembled.get("missingChunks").toString()).isEqualTo("[7]");
+    assertThat(keys(MessageAssemblyTopology.BLOCKS_STORE)).isEmpty();
+    assertThat(keys(MessageAssemblyTopology.OPEN_MESSAGES_STORE)).isEmpty();
+  }
+
+  @Test
+  void shouldDropTheSealedBlocksOfAnExpiredMessageToo() {
+    for (int index = 0; index < 10; index++) {
+      pipeline.pipe(chunk("c" + index, "m1", index, "x".repeat(1000)));
+    }
+    assertThat(keys(MessageAssemblyTopology.BLOCKS_STORE)).hasSize(2);
+
+    pipeline.advanceWallClock(settings.messageAssemblyTimeout().multipliedBy(2));
+
+    assertThat(keys(MessageAssemblyTopology.BLOCKS_STORE)).isEmpty();
+    assertThat(keys(MessageAssemblyTopology.OPEN_MESSAGES_STORE)).isEmpty();
+  }
+
   private static EventEnvelope chunk(String id, String messageId, int index, String text) {
     return event(
         ORG,
@@ -132,6 +178,19 @@ class MessageAssemblyTopologyTest extends TopologyTestBase {
 
   private static EventEnvelope completed(String id, String data) {
     return event(ORG, SESSION, id, EventType.MESSAGE_COMPLETED, data);
+  }
+
+  private static String letters(int index) {
+    return String.valueOf((char) ('a' + index)).repeat(1000);
+  }
+
+  private List<String> keys(String store) {
+    List<String> keys = new ArrayList<>();
+    KeyValueStore<String, Object> kept = pipeline.driver().getKeyValueStore(store);
+    try (KeyValueIterator<String, Object> all = kept.all()) {
+      all.forEachRemaining(entry -> keys.add(entry.key));
+    }
+    return keys;
   }
 
   private static List<ObjectNode> dataOf(List<EventEnvelope> events) {

@@ -114,6 +114,7 @@ class ExactlyOnceAfterCrashIntegrationTest {
     assertThat(readEvents(TOPICS.enriched(), false, events.size())).isEqualTo(expected);
     assertThat(readEvents(TOPICS.feedLive(), true, events.size())).isEqualTo(expected);
     assertThat(latestStats()).isEqualTo(expectedStats());
+    assertThat(assembledMessages()).isEqualTo(expectedMessages());
     // Only now, with every event counted and its task's partial count sent on (within one flush
     // interval of its commit): a closer sent on ahead of another task's partial count, or of
     // another raw partition's backlog, would close the minute before those events count.
@@ -143,7 +144,11 @@ class ExactlyOnceAfterCrashIntegrationTest {
       for (String org : ORGS) {
         for (int s = 0; s < SESSIONS_PER_ORG; s++) {
           Instant at = minute.plusMillis(i * spacing);
-          events.add(event(org, "ses-" + s, "ev-" + i, cycle[i % cycle.length], at));
+          // Each session streams one message throughout (a chunk every 8 events) and completes
+          // it with its last event, so its chunks span the kill.
+          EventType type =
+              i == EVENTS_PER_SESSION - 1 ? EventType.MESSAGE_COMPLETED : cycle[i % cycle.length];
+          events.add(event(org, "ses-" + s, "ev-" + i, type, at));
         }
       }
     }
@@ -163,7 +168,11 @@ class ExactlyOnceAfterCrashIntegrationTest {
           data.put("error", "exit 1");
         }
       }
-      case MESSAGE_CHUNK -> data.put("messageId", "m-" + id).put("chunkIndex", 0).put("text", "hi");
+      case MESSAGE_CHUNK ->
+          data.put("messageId", "m")
+              .put("chunkIndex", Integer.parseInt(id.substring("ev-".length())) / 8)
+              .put("text", id + ";");
+      case MESSAGE_COMPLETED -> data.put("messageId", "m");
       case WORKFLOW_PHASE_CHANGED -> data.put("phase", "phase-" + id);
       default -> data.put("message", "line " + id);
     }
@@ -252,6 +261,46 @@ class ExactlyOnceAfterCrashIntegrationTest {
       session.add(event.id() + ":" + (session.size() + 1));
     }
     return sessions;
+  }
+
+  /**
+   * Per session, its completed message's text and chunk counts as {@code events.enriched} has it.
+   */
+  private Map<String, String> assembledMessages() {
+    Map<String, String> messages = new TreeMap<>();
+    read(
+        TOPICS.enriched(),
+        record -> {
+          EventEnvelope event = CODEC.fromBytes(record.value());
+          if (event.type() == EventType.MESSAGE_COMPLETED) {
+            JsonNode data = event.data();
+            messages.merge(
+                event.session().key(),
+                data.get("chunksAssembled").asInt()
+                    + " chunks, "
+                    + data.get("missingChunkCount").asInt()
+                    + " missing: "
+                    + data.get("text").asString(),
+                (a, b) -> a + " AND AGAIN " + b);
+          }
+        },
+        () -> messages.size() == ORGS.size() * SESSIONS_PER_ORG);
+    return messages;
+  }
+
+  private static Map<String, String> expectedMessages() {
+    StringBuilder text = new StringBuilder();
+    for (int i = 3; i < EVENTS_PER_SESSION; i += 8) {
+      text.append("ev-").append(i).append(';');
+    }
+    String message = (EVENTS_PER_SESSION / 8) + " chunks, 0 missing: " + text;
+    Map<String, String> expected = new TreeMap<>();
+    for (String org : ORGS) {
+      for (int s = 0; s < SESSIONS_PER_ORG; s++) {
+        expected.put(org + "/ses-" + s, message);
+      }
+    }
+    return expected;
   }
 
   /** The latest stats per session once every session's last event is counted. */
