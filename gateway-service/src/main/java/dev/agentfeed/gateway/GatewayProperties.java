@@ -15,6 +15,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param heartbeatInterval how often every connection gets a {@code heartbeat} frame
  * @param maxOutboundBuffer frames queued for one connection before it is told to resync and closed
+ * @param maxOutboundTotal frames queued for all connections together: beyond it, a connection that
+ *     is itself behind (more than a sixteenth of {@code maxOutboundBuffer} queued) is told to
+ *     resync and closed at its next frame; a quarter of the maximum heap by default
  * @param sendTimeLimit how long one write to a client may block: then the write fails and the
  *     client is closed as stalled. A blocked write holds one of the sender threads, so this bounds
  *     how long clients that stopped reading can hold up the others
@@ -66,6 +69,7 @@ import org.springframework.validation.annotation.Validated;
 public record GatewayProperties(
     Duration heartbeatInterval,
     DataSize maxOutboundBuffer,
+    DataSize maxOutboundTotal,
     Duration sendTimeLimit,
     @Min(0) @Max(1_000_000) Integer tailRecords,
     DataSize tailBytes,
@@ -94,6 +98,10 @@ public record GatewayProperties(
   public GatewayProperties {
     heartbeatInterval = orDefault(heartbeatInterval, Duration.ofSeconds(15));
     maxOutboundBuffer = maxOutboundBuffer == null ? DataSize.ofMegabytes(1) : maxOutboundBuffer;
+    maxOutboundTotal =
+        maxOutboundTotal == null
+            ? DataSize.ofBytes(Runtime.getRuntime().maxMemory() / 4)
+            : maxOutboundTotal;
     sendTimeLimit = orDefault(sendTimeLimit, Duration.ofSeconds(2));
     tailRecords = tailRecords == null ? 10_000 : tailRecords;
     tailBytes = tailBytes == null ? DataSize.ofMegabytes(16) : tailBytes;
@@ -139,6 +147,10 @@ public record GatewayProperties(
       throw new IllegalArgumentException(
           "agentfeed.gateway.max-outbound-buffer must be between 1KB and 2GB, was "
               + maxOutboundBuffer);
+    }
+    if (maxOutboundTotal.toBytes() < 1024) {
+      throw new IllegalArgumentException(
+          "agentfeed.gateway.max-outbound-total must be at least 1KB, was " + maxOutboundTotal);
     }
   }
 

@@ -40,7 +40,7 @@ final class Connection implements FrameSink {
       Transport transport,
       Executor sender,
       Executor closer,
-      long bufferLimit,
+      OutboundBudget budget,
       Frames frames,
       Duration maxReplayWait,
       StreamMetrics metrics,
@@ -50,7 +50,7 @@ final class Connection implements FrameSink {
     this.expiresAt = expiresAt;
     this.frames = frames;
     this.maxReplayWait = maxReplayWait;
-    this.outbox = new Outbox(transport, sender, closer, bufferLimit, this::resyncFrames, metrics);
+    this.outbox = new Outbox(transport, sender, closer, budget, this::resyncFrames, metrics);
     this.answers = answers;
     this.lastHeardMillis = nowMillis;
   }

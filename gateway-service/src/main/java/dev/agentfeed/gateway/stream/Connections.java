@@ -6,10 +6,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
-/** The open connections of this instance, by WebSocket session id. */
+/**
+ * The open connections of this instance, by WebSocket session id, and the budget their outboxes
+ * share.
+ */
 final class Connections {
 
   private final Map<String, Connection> byId = new ConcurrentHashMap<>();
+  private final OutboundBudget budget;
+
+  Connections(OutboundBudget budget) {
+    this.budget = budget;
+  }
+
+  /** What a new connection's outbox may hold, and the total all outboxes share. */
+  OutboundBudget budget() {
+    return budget;
+  }
 
   void add(Connection connection) {
     byId.put(connection.id(), connection);

@@ -49,7 +49,7 @@ final class Outbox {
   private final Transport session;
   private final Executor sender;
   private final Executor closer;
-  private final long limitBytes;
+  private final OutboundBudget budget;
   private final Function<Map<String, String>, List<String>> resyncFrames;
   private final StreamMetrics metrics;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -74,13 +74,13 @@ final class Outbox {
       Transport session,
       Executor sender,
       Executor closer,
-      long limitBytes,
+      OutboundBudget budget,
       Function<Map<String, String>, List<String>> resyncFrames,
       StreamMetrics metrics) {
     this.session = session;
     this.sender = sender;
     this.closer = closer;
-    this.limitBytes = limitBytes;
+    this.budget = budget;
     this.resyncFrames = resyncFrames;
     this.metrics = metrics;
     this.nonBlocking = session.writesWithoutBlocking();
@@ -103,16 +103,13 @@ final class Outbox {
       if (state != State.OPEN) {
         return false;
       }
-      if (queuedBytes + message.length() + session.bufferedBytes() > limitBytes) {
-        log.info(
-            "Client {} fell behind by more than {} bytes; telling it to resync",
-            session.id(),
-            limitBytes);
+      String refusal = budget.refusal(queuedBytes + session.bufferedBytes(), message.length());
+      if (refusal != null) {
+        log.info("Client {} {}; telling it to resync", session.id(), refusal);
         failLocked();
         return false;
       }
-      queue.addLast(message);
-      queuedBytes += message.length();
+      queued(message);
       if (!nonBlocking) {
         scheduleLocked();
         return true;
@@ -127,12 +124,13 @@ final class Outbox {
   }
 
   /**
-   * Waits, for at most {@code max}, until the queue is at most half full, so that a replay goes no
-   * faster than the client reads. Returns whether the outbox is still open.
+   * Waits, for at most {@code max}, until the queue is at most half full (and, while all clients
+   * together hold the gateway's total, no longer behind), so that a replay goes no faster than the
+   * client reads. Returns whether the outbox is still open.
    */
   synchronized boolean awaitRoom(Duration max) {
     long deadline = System.nanoTime() + max.toNanos();
-    while (state == State.OPEN && queuedBytes > limitBytes / 2) {
+    while (state == State.OPEN && budget.replayWaits(queuedBytes)) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
@@ -186,17 +184,34 @@ final class Outbox {
     state = State.FAILING;
     metrics.slowClientClosed();
     metrics.resynced();
-    queue.clear();
-    queuedBytes = 0;
+    clearLocked();
     notifyAll();
     scheduleLocked();
   }
 
   private void closeLocked() {
     state = State.CLOSED;
-    queue.clear();
-    queuedBytes = 0;
+    clearLocked();
     notifyAll();
+  }
+
+  // Every change to the queue goes through these three, under the lock: the connection's count and
+  // the gateway's total must agree, or the total drifts.
+  private void queued(Pending message) {
+    queue.addLast(message);
+    queuedBytes += message.length();
+    budget.added(message.length());
+  }
+
+  private void taken(Pending message) {
+    queuedBytes -= message.length();
+    budget.removed(message.length());
+  }
+
+  private void clearLocked() {
+    queue.clear();
+    budget.removed(queuedBytes);
+    queuedBytes = 0;
   }
 
   private void scheduleLocked() {
@@ -225,7 +240,7 @@ final class Outbox {
       synchronized (this) {
         next = queue.pollFirst();
         if (next != null) {
-          queuedBytes -= next.length();
+          taken(next);
           if (waiting > 0) {
             notifyAll();
           }
@@ -249,9 +264,7 @@ final class Outbox {
         List<String> frames = resyncFrames.apply(Map.copyOf(lastCursors));
         synchronized (this) {
           for (String frame : frames) {
-            Pending error = new Pending(Frames.ERROR, frame, null, null, null);
-            queue.addLast(error);
-            queuedBytes += error.length();
+            queued(new Pending(Frames.ERROR, frame, null, null, null));
           }
         }
         continue;
@@ -341,7 +354,7 @@ final class Outbox {
         // waiting replay per batch, not per frame.
         Pending next;
         while (batch.size() < MAX_BATCH && (next = queue.pollFirst()) != null) {
-          queuedBytes -= next.length();
+          taken(next);
           batch.add(next);
         }
         if (!batch.isEmpty()) {
@@ -461,7 +474,7 @@ final class Outbox {
         return;
       }
       for (String frame : frames) {
-        queue.addLast(new Pending(Frames.ERROR, frame, null, null, null));
+        queued(new Pending(Frames.ERROR, frame, null, null, null));
       }
       state = State.FINISHING;
       scheduleLocked();

@@ -84,7 +84,7 @@ class SseController {
             new SseTransport("sse-" + UUID.randomUUID(), emitter, clock),
             threads.senders(),
             threads.closers(),
-            properties.maxOutboundBuffer().toBytes(),
+            connections.budget(),
             frames,
             properties.sendTimeLimit(),
             metrics,

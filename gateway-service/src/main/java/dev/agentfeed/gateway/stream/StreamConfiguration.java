@@ -99,8 +99,15 @@ class StreamConfiguration {
   }
 
   @Bean
-  Connections streamConnections(MeterRegistry meters) {
-    Connections connections = new Connections();
+  Connections streamConnections(MeterRegistry meters, GatewayProperties properties) {
+    OutboundBudget budget =
+        new OutboundBudget(
+            properties.maxOutboundBuffer().toBytes(), properties.maxOutboundTotal().toBytes());
+    Connections connections = new Connections(budget);
+    Gauge.builder("agentfeed.gateway.outbound.queued", budget, OutboundBudget::queued)
+        .description("Characters of frames queued for all connections, not yet written")
+        .baseUnit("bytes")
+        .register(meters);
     Gauge.builder("agentfeed.gateway.connections", connections, Connections::size)
         .description("Open WebSocket and SSE connections")
         .register(meters);

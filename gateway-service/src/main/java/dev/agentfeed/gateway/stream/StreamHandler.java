@@ -74,7 +74,7 @@ final class StreamHandler extends TextWebSocketHandler {
                 session, frames, properties.sendTimeLimit(), properties.nonBlockingSends()),
             threads.senders(),
             threads.closers(),
-            properties.maxOutboundBuffer().toBytes(),
+            connections.budget(),
             frames,
             properties.sendTimeLimit(),
             metrics,
