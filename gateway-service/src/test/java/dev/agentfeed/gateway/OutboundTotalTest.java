@@ -3,10 +3,7 @@ package dev.agentfeed.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.agentfeed.model.EventEnvelope;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,24 +45,11 @@ class OutboundTotalTest {
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
       sampler.scheduleAtFixedRate(
           () -> peak.accumulateAndGet(queued(meters), Math::max), 0, 5, TimeUnit.MILLISECONDS);
-      List<StreamClient> stopped = new ArrayList<>();
-      try (StreamClient reader = StreamClient.connect(running.stream, running.readToken(ORG))) {
-        for (int i = 0; i < STOPPED_CLIENTS; i++) {
-          StreamClient client = StreamClient.connect(running.stream, running.readToken(ORG));
-          stopped.add(client);
-          subscribe(client, FLOODED);
-          client.pause();
-        }
-        subscribe(reader, READ);
+      try (StreamClient reader = StoppedClients.subscribed(running, ORG, READ);
+          StoppedClients stopped = StoppedClients.connect(running, ORG, FLOODED, STOPPED_CLIENTS)) {
         // 30 MB to each stopped client: more than the socket buffers take, and more than its own
         // bound beyond them.
-        for (int burst = 0; burst < 150; burst++) {
-          List<EventEnvelope> events = new ArrayList<>();
-          for (int i = 1; i <= 10; i++) {
-            events.add(running.feed.event(ORG, FLOODED, burst * 10L + i, EVENT_BYTES));
-          }
-          running.feed.send(events);
-        }
+        StoppedClients.flood(running, ORG, FLOODED, 150, EVENT_BYTES);
         await()
             .atMost(StreamClient.WAIT)
             .until(() -> counter(meters, "agentfeed.gateway.resyncs") >= STOPPED_CLIENTS);
@@ -76,7 +60,6 @@ class OutboundTotalTest {
       } finally {
         sampler.shutdownNow();
         sampler.awaitTermination(5, TimeUnit.SECONDS);
-        stopped.forEach(StreamClient::close);
       }
       // Each connection (the stopped ones and the reader) may hold a sixteenth of its bound before
       // it counts as behind, and one frame more; a frame's JSON adds its envelope to the text.
@@ -95,11 +78,5 @@ class OutboundTotalTest {
 
   private static double counter(MeterRegistry meters, String name) {
     return meters.get(name).counter().count();
-  }
-
-  private static void subscribe(StreamClient client, String session) {
-    client.send(
-        "{\"op\":\"subscribe\",\"id\":\"s1\",\"sessionId\":\"" + session + "\",\"from\":\"live\"}");
-    client.awaitFrame("subscribed", "s1");
   }
 }

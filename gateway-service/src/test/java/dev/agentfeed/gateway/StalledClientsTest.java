@@ -3,11 +3,8 @@ package dev.agentfeed.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.agentfeed.model.EventEnvelope;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,23 +38,10 @@ class StalledClientsTest {
             "--agentfeed.gateway.sender-threads=1",
             "--agentfeed.gateway.send-time-limit=60s")) {
       MeterRegistry meters = running.context.getBean(MeterRegistry.class);
-      List<StreamClient> stopped = new ArrayList<>();
-      try (StreamClient reader = StreamClient.connect(running.stream, running.readToken(ORG))) {
-        for (int i = 0; i < STOPPED_CLIENTS; i++) {
-          StreamClient client = StreamClient.connect(running.stream, running.readToken(ORG));
-          stopped.add(client);
-          subscribe(client, FLOODED);
-          client.pause();
-        }
-        subscribe(reader, READ);
+      try (StreamClient reader = StoppedClients.subscribed(running, ORG, READ);
+          StoppedClients stopped = StoppedClients.connect(running, ORG, FLOODED, STOPPED_CLIENTS)) {
         // 16 MB: more than the socket buffers on both sides take.
-        for (int burst = 0; burst < 80; burst++) {
-          List<EventEnvelope> events = new ArrayList<>();
-          for (int i = 1; i <= 10; i++) {
-            events.add(running.feed.event(ORG, FLOODED, burst * 10L + i, 20_000));
-          }
-          running.feed.send(events);
-        }
+        StoppedClients.flood(running, ORG, FLOODED, 80, 20_000);
         if (!nonBlocking) {
           // The one sender thread is blocked in a write to a stopped client (the others may have
           // been closed already, having fallen behind before their sockets filled up).
@@ -70,8 +54,6 @@ class StalledClientsTest {
         // Far below the 60 s a blocked write may take.
         await().atMost(Duration.ofSeconds(5)).until(() -> reader.seqs("s1").size() >= 5);
         assertThat(reader.seqs("s1")).isEqualTo(LongStream.rangeClosed(1, 5).boxed().toList());
-      } finally {
-        stopped.forEach(StreamClient::close);
       }
       // The stopped clients' writes fail once their sockets close: the spares end.
       await()
@@ -85,11 +67,5 @@ class StalledClientsTest {
 
   private static double gauge(MeterRegistry meters, String name) {
     return meters.get(name).gauge().value();
-  }
-
-  private static void subscribe(StreamClient client, String session) {
-    client.send(
-        "{\"op\":\"subscribe\",\"id\":\"s1\",\"sessionId\":\"" + session + "\",\"from\":\"live\"}");
-    client.awaitFrame("subscribed", "s1");
   }
 }

@@ -50,17 +50,9 @@ public final class MessageAssemblyTopology {
   private static FixedKeyProcessorSupplier<String, EventEnvelope, EventEnvelope> assembler(
       Duration timeout) {
     StoreBuilder<KeyValueStore<String, OpenMessage>> openStore =
-        WriteBehindStore.builder(
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(OPEN_MESSAGES_STORE),
-                Serdes.String(),
-                new JsonSerde<>(OpenMessage.class)));
+        writeBehind(OPEN_MESSAGES_STORE, OpenMessage.class);
     StoreBuilder<KeyValueStore<String, ChunkBlock>> blockStore =
-        WriteBehindStore.builder(
-            Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(BLOCKS_STORE),
-                Serdes.String(),
-                new JsonSerde<>(ChunkBlock.class)));
+        writeBehind(BLOCKS_STORE, ChunkBlock.class);
     return new FixedKeyProcessorSupplier<>() {
       @Override
       public FixedKeyProcessor<String, EventEnvelope, EventEnvelope> get() {
@@ -72,5 +64,13 @@ public final class MessageAssemblyTopology {
         return Set.of(openStore, blockStore);
       }
     };
+  }
+
+  /** A persistent store of JSON values by string key, written behind. */
+  private static <V> StoreBuilder<KeyValueStore<String, V>> writeBehind(
+      String name, Class<V> type) {
+    return WriteBehindStore.builder(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(name), Serdes.String(), new JsonSerde<>(type)));
   }
 }
