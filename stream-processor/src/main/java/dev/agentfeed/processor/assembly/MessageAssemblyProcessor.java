@@ -142,6 +142,9 @@ final class MessageAssemblyProcessor
       }
     }
     open.parts().forEach(part -> texts.put(part.index(), part.text()));
+    if (texts.isEmpty()) {
+      return event;
+    }
 
     int expected = Math.max(event.data().path("chunkCount").asInt(0), texts.lastKey() + 1);
     ObjectNode data = event.data().deepCopy();
