@@ -32,7 +32,11 @@ public final class KafkaTestBroker {
         Map.of(
             "transaction.state.log.replication.factor", "1",
             "transaction.state.log.min.isr", "1",
-            "group.initial.rebalance.delay.ms", "0"));
+            "group.initial.rebalance.delay.ms", "0",
+            // Topics exist because something created them (the test, or a service at its start),
+            // never because a client asked for their metadata: a producer that creates a topic by
+            // sending to it races the new partitions' leader election and can lose its first batch.
+            "auto.create.topics.enable", "false"));
     broker.afterPropertiesSet();
     return broker;
   }
