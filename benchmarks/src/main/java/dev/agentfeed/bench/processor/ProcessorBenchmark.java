@@ -88,6 +88,13 @@ public final class ProcessorBenchmark implements java.util.concurrent.Callable<I
   int textBytes;
 
   @Option(
+      names = "--complete-messages",
+      description =
+          "end each message (37 or 38 chunks) with its message.completed, as an agent's stream"
+              + " does; by default messages never complete and their chunks expire")
+  boolean completeMessages;
+
+  @Option(
       names = "--commit-interval",
       defaultValue = "PT0.5S",
       description = "both sides (the processor's default: 500 ms)")
@@ -123,7 +130,7 @@ public final class ProcessorBenchmark implements java.util.concurrent.Callable<I
     String run = UUID.randomUUID().toString().substring(0, 8);
     Topics topics = new Topics("bench-" + run + ".");
     BenchKafka kafka = new BenchKafka(bootstrap);
-    BenchEvents generator = new BenchEvents("bench", textBytes);
+    BenchEvents generator = new BenchEvents("bench", textBytes, completeMessages);
     String loopA = topics.prefix() + "loop.a";
     String loopB = topics.prefix() + "loop.b";
     String hop = topics.prefix() + "hop";
