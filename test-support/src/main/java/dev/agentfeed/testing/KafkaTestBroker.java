@@ -19,13 +19,18 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 /**
  * A real single-node KRaft broker in the test's JVM, configured so that transactions work on one
  * node (the stream processor runs exactly_once_v2) and consumer groups start without the usual
- * rebalance delay. Call {@link EmbeddedKafkaBroker#destroy()} when done.
+ * rebalance delay. It creates no topic on first use: a test lists its topics in {@link #start} or
+ * lets the service under test create them at its start. Call {@link EmbeddedKafkaBroker#destroy()}
+ * when done.
  */
 public final class KafkaTestBroker {
 
   private KafkaTestBroker() {}
 
-  /** Starts a broker whose listed topics (if any) have {@code partitions} partitions. */
+  /**
+   * Starts a broker whose listed topics (if any) have {@code partitions} partitions; no other topic
+   * exists until something creates it.
+   */
   public static EmbeddedKafkaBroker start(int partitions, String... topics) {
     EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, partitions, topics);
     broker.brokerProperties(
