@@ -1,5 +1,6 @@
 package dev.agentfeed.bench.gateway;
 
+import dev.agentfeed.bench.JitThreads;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -59,7 +60,9 @@ final class CpuSplit {
         reference,
         handlers,
         otherThreads,
-        gateway.cpu().toNanos() / 1e9);
+        JitThreads.ownSeconds(),
+        gateway.cpu().toNanos() / 1e9,
+        JitThreads.seconds(gateway.pid()));
   }
 
   private static double processSeconds() {
@@ -74,7 +77,7 @@ final class CpuSplit {
    * CPU seconds: this JVM in all, its clients', writer's (the writer thread and its producer's
    * network thread), the reference reader's (its polling thread, which does the consumer's network
    * I/O too, and any thread named for its client id), broker request handlers' and other threads',
-   * and the gateway JVM's.
+   * this JVM's JIT compiler threads, the gateway JVM's and its JIT compiler threads'.
    */
   record Reading(
       double process,
@@ -83,7 +86,9 @@ final class CpuSplit {
       double reference,
       double requestHandlers,
       double otherThreads,
-      double gateway) {
+      double jit,
+      double gateway,
+      double gatewayJit) {
 
     Reading minus(Reading earlier) {
       return new Reading(
@@ -93,7 +98,9 @@ final class CpuSplit {
           reference - earlier.reference,
           requestHandlers - earlier.requestHandlers,
           otherThreads - earlier.otherThreads,
-          gateway - earlier.gateway);
+          jit - earlier.jit,
+          gateway - earlier.gateway,
+          gatewayJit - earlier.gatewayJit);
     }
 
     /** In cores busy over {@code wall} (1.00 = one core all the time), as top shows it in %. */
@@ -102,9 +109,11 @@ final class CpuSplit {
       double unaccounted = process - clients - writer - reference - requestHandlers - otherThreads;
       return String.format(
           Locale.ROOT,
-          "CPU in cores: gateway JVM %.2f; benchmark JVM %.2f = clients %.2f + writer %.2f +"
-              + " reference reader %.2f + %s %.2f + %s %.2f + GC/JIT/ended threads %.2f",
+          "CPU in cores: gateway JVM %.2f (JIT compiler threads %.2f of it); benchmark JVM %.2f ="
+              + " clients %.2f + writer %.2f + reference reader %.2f + %s %.2f + %s %.2f +"
+              + " GC/JIT/ended threads %.2f (JIT compiler threads %.2f of it)",
           gateway / s,
+          gatewayJit / s,
           process / s,
           clients / s,
           writer / s,
@@ -113,7 +122,8 @@ final class CpuSplit {
           requestHandlers / s,
           embeddedBroker ? "other threads (mostly the broker's)" : "other threads",
           otherThreads / s,
-          unaccounted / s);
+          unaccounted / s,
+          jit / s);
     }
   }
 }

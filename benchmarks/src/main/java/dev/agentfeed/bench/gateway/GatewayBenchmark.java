@@ -1,5 +1,6 @@
 package dev.agentfeed.bench.gateway;
 
+import dev.agentfeed.bench.JitThreads;
 import dev.agentfeed.common.security.Scope;
 import dev.agentfeed.common.security.TokenMinter;
 import dev.agentfeed.model.EventCodec;
@@ -103,6 +104,14 @@ public final class GatewayBenchmark implements Callable<Integer> {
 
   @Option(names = "--warmup", defaultValue = "PT5S", description = "warm-up of each phase")
   Duration warmup;
+
+  @Option(
+      names = "--jit-quiet-within",
+      defaultValue = "PT3M",
+      description =
+          "after the warm-up, wait up to this long for a second in which the JIT compiler threads"
+              + " of both JVMs use under 20 ms of CPU (PT0S: do not wait)")
+  Duration jitQuietWithin;
 
   @Option(
       names = "--catch-up",
@@ -297,12 +306,35 @@ public final class GatewayBenchmark implements Callable<Integer> {
   }
 
   /**
+   * Waits, at most {@code --jit-quiet-within}, for a second in which the JIT compiler threads of
+   * this JVM and of the gateway's use under 20 ms of CPU together: under load a JVM keeps compiling
+   * for a minute or more, and a window measured meanwhile shares the two cores with its compilers
+   * (a fifth of a core in the gateway 50 s after it started, in session 11). Returns the seconds
+   * waited, or NaN if they never went quiet.
+   */
+  private double awaitQuietJit(GatewayProcess gateway) throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + jitQuietWithin.toNanos();
+    double before = JitThreads.ownSeconds() + JitThreads.seconds(gateway.pid());
+    while (System.nanoTime() < deadline) {
+      TimeUnit.SECONDS.sleep(1);
+      double now = JitThreads.ownSeconds() + JitThreads.seconds(gateway.pid());
+      if (Double.isNaN(now) || now - before < 0.02) {
+        return (System.nanoTime() - start) / 1e9;
+      }
+      before = now;
+    }
+    return jitQuietWithin.isZero() ? 0 : Double.NaN;
+  }
+
+  /**
    * One measured phase. Before measuring, the writer runs for the warm-up time (the gateway's JIT,
-   * its pools and the clients' warm up) and then until the clients are caught up, that is have got
-   * all but the frames of the last 100 ms of what was offered, so that a backlog left from the
-   * start does not pass for latency; at most {@code --catch-up} long, after which the phase is
-   * measured anyway and says it never caught up. {@code atMeasuredStart}, unless null, runs as the
-   * measured window starts, within it.
+   * its pools and the clients' warm up), then until the JIT compilers of both JVMs are quiet
+   * ({@link #awaitQuietJit}), and then until the clients are caught up, that is have got all but
+   * the frames of the last 100 ms of what was offered, so that a backlog left from the start does
+   * not pass for latency; at most {@code --catch-up} long, after which the phase is measured anyway
+   * and says it never caught up. {@code atMeasuredStart}, unless null, runs as the measured window
+   * starts, within it.
    */
   private void phase(
       PrintWriter out,
@@ -321,6 +353,7 @@ public final class GatewayBenchmark implements Callable<Integer> {
     Thread writer = new Thread(() -> write(producer, topic, sessionIds, running), "bench-writer");
     writer.start();
     TimeUnit.NANOSECONDS.sleep(warmup.toNanos());
+    double jitQuietAfter = awaitQuietJit(gateway);
     long slack = (long) (rate * clients / sessions / 10);
     long catchUpDeadline = System.nanoTime() + catchUp.toNanos();
     long behind;
@@ -362,8 +395,8 @@ public final class GatewayBenchmark implements Callable<Integer> {
     out.printf(
         "%s: %.0f frames/s delivered of %.0f offered (target ≥ 100000); e2e receivedAt → client"
             + " p50 %.2f ms, p99 %.2f ms (target ≤ 50), p99.9 %.2f ms, max %.2f ms (n=%d)%n"
-            + "  measured %.1f s after %.1f s of warm-up (%s; %d frames behind then, %d at the"
-            + " end); deliveries so far: %d gaps, %d duplicates, %d unreadable%n",
+            + "  measured %.1f s after %.1f s of warm-up (%s; %s; %d frames behind then, %d at"
+            + " the end); deliveries so far: %d gaps, %d duplicates, %d unreadable%n",
         label,
         frames / seconds,
         offeredFrames / seconds,
@@ -374,6 +407,10 @@ public final class GatewayBenchmark implements Callable<Integer> {
         latency.getTotalCount(),
         seconds,
         warmedUp,
+        Double.isNaN(jitQuietAfter)
+            ? "the JIT compilers were still busy after " + jitQuietWithin.toSeconds() + " s more"
+            : String.format(
+                "the JIT compilers quiet %.0f s after the fixed warm-up", jitQuietAfter),
         behind > slack ? "NOT caught up, the gateway falls behind" : "caught up",
         behind,
         behindAtEnd,

@@ -1,8 +1,8 @@
 package dev.agentfeed.bench.processor;
 
+import dev.agentfeed.bench.JitThreads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -45,37 +45,9 @@ final class CpuMeter {
     }
   }
 
-  /**
-   * CPU seconds of this JVM's JIT compiler threads so far: {@code utime + stime} of the threads
-   * HotSpot names {@code C1/C2 CompilerThread…} in {@code /proc/self/task} (Linux; no Java API
-   * shows them). Elsewhere NaN.
-   */
+  /** CPU seconds of this JVM's JIT compiler threads so far ({@link JitThreads}). */
   static double jitSeconds() {
-    long ticks = 0;
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-      for (Path task : tasks) {
-        String stat;
-        try {
-          stat = Files.readString(task.resolve("stat"));
-        } catch (IOException e) {
-          continue; // the thread ended
-        }
-        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
-          ticks += utimePlusStime(stat);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return Double.NaN;
-    }
-    return ticks / 100.0;
-  }
-
-  /** utime + stime, in clock ticks of 1/100 s, of a {@code /proc/…/stat} line. */
-  private static long utimePlusStime(String stat) {
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    // After "pid (comm) ", field 3 of the man page (state) is index 0: utime is 14, stime 15.
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return JitThreads.ownSeconds();
   }
 
   private static double ownSeconds() {
@@ -93,7 +65,7 @@ final class CpuMeter {
     }
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(brokerPid), "stat"));
-      return utimePlusStime(stat) / 100.0;
+      return JitThreads.utimePlusStime(stat) / 100.0;
     } catch (IOException | RuntimeException e) {
       return Double.NaN;
     }
