@@ -29,7 +29,9 @@ import org.springframework.validation.annotation.Validated;
  * @param pollTimeout how long one poll of the reader and of a replay waits for records
  * @param replayThreads history replays that run at once
  * @param replayQueue replays that may wait for a thread before a subscribe is refused
- * @param senderThreads threads that write frames to sockets, so no reader ever blocks on a client
+ * @param senderThreads threads that write frames to sockets, so no reader ever blocks on a client;
+ *     the number of cores (at most 16) by default: more senders than cores only contend for them,
+ *     and clients that stop reading get spare senders ({@code senderSpares})
  * @param senderSpares sender threads added, at most, while as many senders are blocked in writes to
  *     clients that take nothing (blocking writes only): the clients that read keep {@code
  *     senderThreads} senders; 0 adds none
@@ -57,7 +59,7 @@ import org.springframework.validation.annotation.Validated;
  *     record
  * @param dispatchThreads threads that decode and dispatch what the live reader polled, one
  *     partition at a time each, while the reader thread waits (with 1, the reader thread does it);
- *     the number of cores by default
+ *     the number of cores (at most 16) by default
  * @param nonBlockingSends true: WebSocket frames are written without blocking (Tomcat's
  *     asynchronous send) by the thread that queues them, so that no number of stalled clients holds
  *     a thread; it costs about three times the CPU per frame (Tomcat hands every completion to its
@@ -111,7 +113,7 @@ public record GatewayProperties(
     pollTimeout = orDefault(pollTimeout, Duration.ofMillis(100));
     replayThreads = replayThreads == null ? 4 : replayThreads;
     replayQueue = replayQueue == null ? 256 : replayQueue;
-    senderThreads = senderThreads == null ? 16 : senderThreads;
+    senderThreads = senderThreads == null ? cores() : senderThreads;
     senderSpares = senderSpares == null ? 256 : senderSpares;
     maxSubscriptionsPerConnection =
         maxSubscriptionsPerConnection == null ? 100 : maxSubscriptionsPerConnection;
@@ -124,10 +126,7 @@ public record GatewayProperties(
     reemissionFenceSessions = reemissionFenceSessions == null ? 10_000 : reemissionFenceSessions;
     feedFetchMinBytes = feedFetchMinBytes == null ? DataSize.ofKilobytes(16) : feedFetchMinBytes;
     feedFetchMaxWait = orDefault(feedFetchMaxWait, Duration.ofMillis(5));
-    dispatchThreads =
-        dispatchThreads == null
-            ? Math.min(16, Runtime.getRuntime().availableProcessors())
-            : dispatchThreads;
+    dispatchThreads = dispatchThreads == null ? cores() : dispatchThreads;
     nonBlockingSends = nonBlockingSends != null && nonBlockingSends;
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("send-time-limit", sendTimeLimit);
@@ -152,6 +151,10 @@ public record GatewayProperties(
       throw new IllegalArgumentException(
           "agentfeed.gateway.max-outbound-total must be at least 1KB, was " + maxOutboundTotal);
     }
+  }
+
+  private static int cores() {
+    return Math.min(16, Runtime.getRuntime().availableProcessors());
   }
 
   private static Duration orDefault(Duration value, Duration fallback) {
