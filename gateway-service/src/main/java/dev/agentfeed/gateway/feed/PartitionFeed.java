@@ -28,7 +28,7 @@ public final class PartitionFeed {
 
   PartitionFeed(int partition, int tailRecords, long tailBytes) {
     this.partition = partition;
-    this.tail = new FeedTail(tailRecords, tailBytes);
+    this.tail = new FeedTail(partition, tailRecords, tailBytes);
   }
 
   public int partition() {

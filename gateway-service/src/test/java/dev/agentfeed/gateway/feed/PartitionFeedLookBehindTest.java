@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentfeed.model.SessionRef;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
@@ -22,11 +21,11 @@ class PartitionFeedLookBehindTest {
     PartitionFeed feed = new PartitionFeed(0, 100, 1_000_000);
     feed.startAt(0, 5);
     feed.append(records(0, 6), 7);
-    Collector subscriber = new Collector();
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
 
     assertThat(feed.registerAfterReplay(subscriber, 3)).isFalse();
     assertThat(feed.registerAfterReplay(subscriber, 5)).isTrue();
-    assertThat(subscriber.offsets).isEqualTo(List.of(5L, 6L));
+    assertThat(subscriber.offsets()).isEqualTo(List.of(5L, 6L));
   }
 
   @Test
@@ -51,35 +50,5 @@ class PartitionFeedLookBehindTest {
                     false,
                     List.of(new FeedRecord.Item("log", o + 1, Instant.EPOCH, "{}"))))
         .toList();
-  }
-
-  private static final class Collector implements FeedSubscriber {
-
-    private final List<Long> offsets = new ArrayList<>();
-
-    @Override
-    public String orgId() {
-      return MINE.orgId();
-    }
-
-    @Override
-    public String sessionId() {
-      return MINE.sessionId();
-    }
-
-    @Override
-    public void onRecord(FeedRecord record) {
-      offsets.add(record.offset());
-    }
-
-    @Override
-    public boolean active() {
-      return true;
-    }
-
-    @Override
-    public boolean awaitRoom() {
-      return true;
-    }
   }
 }

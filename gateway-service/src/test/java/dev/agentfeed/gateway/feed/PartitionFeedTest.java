@@ -20,7 +20,7 @@ class PartitionFeedTest {
     PartitionFeed feed = new PartitionFeed(0, 100, 1_000_000);
     feed.startAt(0, 0);
     feed.append(records(MINE, 0, 9), 10);
-    Collector subscriber = new Collector(MINE);
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
 
     assertThat(feed.registerAfterReplay(subscriber, 6)).isTrue();
     feed.append(records(MINE, 10, 11), 12);
@@ -33,7 +33,7 @@ class PartitionFeedTest {
     PartitionFeed feed = new PartitionFeed(0, 3, 1_000_000);
     feed.startAt(0, 0);
     feed.append(records(MINE, 0, 9), 10);
-    Collector subscriber = new Collector(MINE);
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
 
     assertThat(feed.registerAfterReplay(subscriber, 6)).isFalse();
     assertThat(feed.registerAfterReplay(subscriber, 7)).isTrue();
@@ -44,7 +44,7 @@ class PartitionFeedTest {
   void shouldDeliverOnlyRecordsOfTheSubscribersOrganisationAndSession() {
     PartitionFeed feed = new PartitionFeed(0, 100, 1_000_000);
     feed.startAt(0, 0);
-    Collector subscriber = new Collector(MINE);
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
     feed.registerLive(subscriber);
     List<FeedRecord> mixed = new ArrayList<>();
     for (long offset = 0; offset < 6; offset++) {
@@ -60,7 +60,7 @@ class PartitionFeedTest {
   void shouldStartALiveSubscriptionMadeDuringCatchUpAtTheLogEndOfStart() {
     PartitionFeed feed = new PartitionFeed(0, 100, 1_000_000);
     feed.startAt(0, 5);
-    Collector subscriber = new Collector(MINE);
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
     feed.registerLive(subscriber);
 
     feed.append(records(MINE, 0, 6), 7);
@@ -72,7 +72,7 @@ class PartitionFeedTest {
   void shouldNotRegisterASubscriberThatIsNoLongerActive() {
     PartitionFeed feed = new PartitionFeed(0, 100, 1_000_000);
     feed.startAt(0, 0);
-    Collector subscriber = new Collector(MINE);
+    RecordingSubscriber subscriber = new RecordingSubscriber(MINE);
     subscriber.active = false;
 
     assertThat(feed.registerAfterReplay(subscriber, 0)).isTrue();
@@ -91,45 +91,5 @@ class PartitionFeedTest {
         session,
         false,
         List.of(new FeedRecord.Item("log", offset + 1, Instant.EPOCH, "{}")));
-  }
-
-  private static final class Collector implements FeedSubscriber {
-
-    private final SessionRef session;
-    private final List<FeedRecord> received = new ArrayList<>();
-    private boolean active = true;
-
-    Collector(SessionRef session) {
-      this.session = session;
-    }
-
-    List<Long> offsets() {
-      return received.stream().map(FeedRecord::offset).toList();
-    }
-
-    @Override
-    public String orgId() {
-      return session.orgId();
-    }
-
-    @Override
-    public String sessionId() {
-      return session.sessionId();
-    }
-
-    @Override
-    public void onRecord(FeedRecord record) {
-      received.add(record);
-    }
-
-    @Override
-    public boolean active() {
-      return active;
-    }
-
-    @Override
-    public boolean awaitRoom() {
-      return active;
-    }
   }
 }
