@@ -153,6 +153,15 @@ public record GatewayProperties(
     }
   }
 
+  /**
+   * How much of a connection's outbound buffer a history replay fills before it waits for the
+   * client (half of it), and so the most a resume from the in-memory tail hands over at once,
+   * without the replay's pacing.
+   */
+  public long replayFillBytes() {
+    return maxOutboundBuffer.toBytes() / 2;
+  }
+
   private static int cores() {
     return Math.min(16, Runtime.getRuntime().availableProcessors());
   }

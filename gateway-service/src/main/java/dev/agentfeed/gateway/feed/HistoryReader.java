@@ -52,8 +52,7 @@ public final class HistoryReader {
     this.topic = topics.feedLive();
     this.decoder = new RecordDecoder(codec);
     this.pollTimeout = properties.pollTimeout();
-    // Half the outbound buffer, the level up to which a paced replay fills it too.
-    this.tailResumeBytes = properties.maxOutboundBuffer().toBytes() / 2;
+    this.tailResumeBytes = properties.replayFillBytes();
     this.lookbehind = properties.reemissionLookbehind();
     this.fenceSessions = properties.reemissionFenceSessions();
   }

@@ -14,12 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OutboundBudget {
 
   private final long perConnection;
+  private final long replayFill;
   private final long total;
   private final long behind;
   private final AtomicLong queued = new AtomicLong();
 
-  OutboundBudget(long perConnection, long total) {
+  /**
+   * @param replayFill how much of its own bound a connection may hold before a replay to it waits
+   *     ({@link dev.agentfeed.gateway.GatewayProperties#replayFillBytes()})
+   */
+  OutboundBudget(long perConnection, long replayFill, long total) {
     this.perConnection = perConnection;
+    this.replayFill = replayFill;
     this.total = total;
     this.behind = perConnection / 16;
   }
@@ -48,10 +54,10 @@ final class OutboundBudget {
 
   /**
    * Whether a replay should wait before it queues more for a connection that holds {@code held}:
-   * over half its own bound, or behind while all together hold the total.
+   * over its replay fill (half its own bound), or behind while all together hold the total.
    */
   boolean replayWaits(long held) {
-    return held > perConnection / 2 || (held > behind && queued.get() >= total);
+    return held > replayFill || (held > behind && queued.get() >= total);
   }
 
   void added(long size) {

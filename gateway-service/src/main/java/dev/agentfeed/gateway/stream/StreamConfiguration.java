@@ -102,7 +102,9 @@ class StreamConfiguration {
   Connections streamConnections(MeterRegistry meters, GatewayProperties properties) {
     OutboundBudget budget =
         new OutboundBudget(
-            properties.maxOutboundBuffer().toBytes(), properties.maxOutboundTotal().toBytes());
+            properties.maxOutboundBuffer().toBytes(),
+            properties.replayFillBytes(),
+            properties.maxOutboundTotal().toBytes());
     Connections connections = new Connections(budget);
     Gauge.builder("agentfeed.gateway.outbound.queued", budget, OutboundBudget::queued)
         .description("Characters of frames queued for all connections, not yet written")

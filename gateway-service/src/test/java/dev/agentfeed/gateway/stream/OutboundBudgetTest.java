@@ -10,7 +10,8 @@ class OutboundBudgetTest {
   private static final long PER_CONNECTION = 1_600;
   private static final long BEHIND = PER_CONNECTION / 16;
 
-  private final OutboundBudget budget = new OutboundBudget(PER_CONNECTION, 1_000);
+  private final OutboundBudget budget =
+      new OutboundBudget(PER_CONNECTION, PER_CONNECTION / 2, 1_000);
 
   @Test
   void shouldRefuseAFrameThatTakesAConnectionPastItsOwnBound() {
